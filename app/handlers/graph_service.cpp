@@ -1,0 +1,89 @@
+// Loading the graph once and serving it: see graph_service.h.
+#include "handlers/graph_service.h"
+
+#include <Poco/DateTimeFormat.h>
+#include <Poco/DateTimeFormatter.h>
+#include <Poco/Timestamp.h>
+
+#include "dimacs.h"
+#include "fcgi/http_error.h"
+#include "generator.h"
+#include "handlers/handlers.h"
+
+namespace twinlane::app {
+namespace {
+
+using HandlerFunction = void (*)(const HandlerContext&);
+
+struct RouteEntry {
+  fcgi::RouteSpec spec;
+  HandlerFunction handler;
+};
+
+const std::vector<RouteEntry>& routeTable() {
+  static const std::vector<RouteEntry> table = {
+      {{"health", "/api/v1/health", false, {"GET"}}, handleHealth},
+      {{"graph", "/api/v1/graph", false, {"GET"}}, handleGraph},
+      {{"node", "/api/v1/nodes/", true, {"GET"}}, handleNode},
+      {{"nearest", "/api/v1/nearest", false, {"GET"}}, handleNearest},
+      {{"route", "/api/v1/route", false, {"GET"}}, handleRoute},
+      {{"matrix", "/api/v1/matrix", false, {"POST"}}, handleMatrix},
+  };
+  return table;
+}
+
+class GraphServiceThread : public fcgi::ServiceThread {
+ public:
+  explicit GraphServiceThread(const GraphData& data) : data_(data), scratch_(data.graph) {}
+
+  void handle(const fcgi::RouteMatch& match, fcgi::Request& request, fcgi::Response& response) override {
+    for (const RouteEntry& entry : routeTable()) {
+      if (entry.spec.name == match.route->name) {
+        entry.handler(HandlerContext{data_, scratch_, match, request, response});
+        return;
+      }
+    }
+    throw fcgi::HttpError::notFound(std::string(request.path()));
+  }
+
+ private:
+  const GraphData& data_;
+  ThreadScratch scratch_;
+};
+
+}  // namespace
+
+std::vector<fcgi::RouteSpec> graphRoutes() {
+  std::vector<fcgi::RouteSpec> routes;
+  for (const RouteEntry& entry : routeTable()) routes.push_back(entry.spec);
+  return routes;
+}
+
+std::unique_ptr<GraphService> GraphService::load(const GraphServiceOptions& options) {
+  Graph graph = options.graph_path.empty() ? generateRoadGraph()
+                                           : readDimacs(options.graph_path, options.coordinates_path);
+  std::optional<NearestIndex> nearest;
+  if (graph.hasCoordinates()) nearest.emplace(graph);
+  auto data = std::make_unique<GraphData>(GraphData{
+      std::move(graph), std::move(nearest),
+      Poco::DateTimeFormatter::format(Poco::Timestamp(), Poco::DateTimeFormat::ISO8601_FORMAT),
+      options.matrix_max_cells});
+  return std::unique_ptr<GraphService>(new GraphService(std::move(data)));
+}
+
+std::unique_ptr<fcgi::ServiceThread> GraphService::newThread() const {
+  return std::make_unique<GraphServiceThread>(*data_);
+}
+
+Poco::JSON::Object::Ptr GraphService::summary() const {
+  auto summary = fcgi::orderedObject();
+  summary->set("nodes", data_->graph.nodeCount());
+  summary->set("arcs", data_->graph.arcCount());
+  summary->set("coordinates", data_->graph.hasCoordinates());
+  summary->set("source", data_->graph.source());
+  summary->set("checksum", data_->graph.checksum());
+  summary->set("loaded_at", data_->loaded_at);
+  return summary;
+}
+
+}  // namespace twinlane::app

@@ -1,0 +1,50 @@
+// GraphService: the road-graph application as a twinlane service. The master builds it once
+// (reads the DIMACS files, or generates the default graph, and indexes coordinates); every
+// serving thread of every worker then gets its own search scratch through newThread().
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "fcgi/service.h"
+#include "graph.h"
+#include "nearest.h"
+
+namespace twinlane::app {
+
+struct GraphServiceOptions {
+  std::string graph_path;        // DIMACS .gr (plain or gzip); empty: the generated default graph
+  std::string coordinates_path;  // optional DIMACS .co
+  std::uint64_t matrix_max_cells = 10000;
+};
+
+// Read-only after construction, shared by every worker through fork.
+struct GraphData {
+  Graph graph;
+  std::optional<NearestIndex> nearest;  // only for graphs with coordinates
+  std::string loaded_at;                // RFC 3339
+  std::uint64_t matrix_max_cells;
+};
+
+// The routes the service answers, for config validation and nginx-config; no data needed.
+std::vector<fcgi::RouteSpec> graphRoutes();
+
+class GraphService : public fcgi::Service {
+ public:
+  // Loads or generates the graph. Throws GraphFormatError / std::runtime_error with context.
+  static std::unique_ptr<GraphService> load(const GraphServiceOptions& options);
+
+  std::vector<fcgi::RouteSpec> routes() const override { return graphRoutes(); }
+  std::unique_ptr<fcgi::ServiceThread> newThread() const override;
+  Poco::JSON::Object::Ptr summary() const override;
+
+  const GraphData& data() const { return *data_; }
+
+ private:
+  explicit GraphService(std::unique_ptr<GraphData> data) : data_(std::move(data)) {}
+  std::unique_ptr<GraphData> data_;
+};
+
+}  // namespace twinlane::app

@@ -1,0 +1,40 @@
+// The road-graph API's handlers, one per route (one file each). A handler reads the request,
+// validates every input strictly (HttpError with the parameter and the accepted form) and
+// writes the JSON answer. It runs on one serving thread with that thread's scratch.
+#pragma once
+
+#include "fcgi/request.h"
+#include "fcgi/response.h"
+#include "fcgi/router.h"
+#include "handlers/graph_service.h"
+#include "search.h"
+
+namespace twinlane::app {
+
+// What one serving thread owns: search scratch sized to the graph, reused across requests.
+struct ThreadScratch {
+  explicit ThreadScratch(const Graph& graph) : search(graph) {}
+  PathSearch search;
+};
+
+struct HandlerContext {
+  const GraphData& data;
+  ThreadScratch& scratch;
+  const fcgi::RouteMatch& match;
+  fcgi::Request& request;
+  fcgi::Response& response;
+};
+
+void handleHealth(const HandlerContext& context);
+void handleGraph(const HandlerContext& context);
+void handleNode(const HandlerContext& context);
+void handleNearest(const HandlerContext& context);
+void handleRoute(const HandlerContext& context);
+void handleMatrix(const HandlerContext& context);
+
+// Shared by handlers: an external (1-based DIMACS) node id in text form -> internal NodeId.
+// Not a decimal integer: 400 invalid_parameter; outside 1..n: 404 unknown_node.
+NodeId parseNodeId(const Graph& graph, std::string_view name, std::string_view text);
+inline std::uint64_t externalId(NodeId node) { return std::uint64_t{node} + 1; }
+
+}  // namespace twinlane::app

@@ -1,0 +1,86 @@
+// The fast lane's lookups: health, graph summary, one node, nearest node.
+#include <Poco/JSON/Array.h>
+
+#include "fcgi/http_error.h"
+#include "fcgi/query.h"
+#include "handlers/handlers.h"
+
+namespace twinlane::app {
+
+NodeId parseNodeId(const Graph& graph, std::string_view name, std::string_view text) {
+  const std::string range = "a node id from 1 to " + std::to_string(graph.nodeCount());
+  const auto id = fcgi::parseDecimal(text, 0, UINT64_MAX);
+  if (!id) throw fcgi::HttpError::invalidParameter(std::string(name), "'" + std::string(text) + "' is not " + range);
+  if (*id < 1 || *id > graph.nodeCount()) {
+    throw fcgi::HttpError(404, "unknown_node",
+                          std::string(name) + ": node " + std::string(text) + " is not in the graph; expected " + range);
+  }
+  return static_cast<NodeId>(*id - 1);
+}
+
+void handleHealth(const HandlerContext& context) {
+  fcgi::QueryParameters::parse(context.request.queryString()).acceptOnly({});
+  auto body = fcgi::orderedObject();
+  body->set("status", "ok");
+  context.response.setJson(*body);
+}
+
+void handleGraph(const HandlerContext& context) {
+  fcgi::QueryParameters::parse(context.request.queryString()).acceptOnly({});
+  const Graph& graph = context.data.graph;
+  auto body = fcgi::orderedObject();
+  body->set("nodes", graph.nodeCount());
+  body->set("arcs", graph.arcCount());
+  body->set("coordinates", graph.hasCoordinates());
+  body->set("source", graph.source());
+  body->set("checksum", graph.checksum());
+  body->set("loaded_at", context.data.loaded_at);
+  context.response.setJson(*body);
+}
+
+void handleNode(const HandlerContext& context) {
+  fcgi::QueryParameters::parse(context.request.queryString()).acceptOnly({});
+  const Graph& graph = context.data.graph;
+  if (context.match.rest.find('/') != std::string_view::npos) {
+    throw fcgi::HttpError::notFound(std::string(context.request.path()));
+  }
+  const NodeId node = parseNodeId(graph, "id", context.match.rest);
+
+  auto body = fcgi::orderedObject();
+  body->set("id", externalId(node));
+  if (graph.hasCoordinates()) {
+    body->set("lon", graph.coordinate(node).lon());
+    body->set("lat", graph.coordinate(node).lat());
+  }
+  Poco::JSON::Array::Ptr arcs = new Poco::JSON::Array;
+  for (ArcId arc = graph.firstOut(node); arc < graph.endOut(node); ++arc) {
+    auto entry = fcgi::orderedObject();
+    entry->set("to", externalId(graph.head(arc)));
+    entry->set("weight", graph.weight(arc));
+    arcs->add(entry);
+  }
+  body->set("arcs", arcs);
+  context.response.setJson(*body);
+}
+
+void handleNearest(const HandlerContext& context) {
+  const auto query = fcgi::QueryParameters::parse(context.request.queryString());
+  query.acceptOnly({"lon", "lat"});
+  const double lon = query.requireNumber("lon", -180, 180);
+  const double lat = query.requireNumber("lat", -90, 90);
+  if (!context.data.nearest) {
+    throw fcgi::HttpError(404, "not_found", "this graph has no coordinates, so it has no nearest node");
+  }
+  const auto hit = context.data.nearest->nearest(lon, lat);
+  if (!hit) throw fcgi::HttpError(404, "not_found", "the graph has no nodes");
+
+  const Coordinate at = context.data.graph.coordinate(hit->node);
+  auto body = fcgi::orderedObject();
+  body->set("id", externalId(hit->node));
+  body->set("lon", at.lon());
+  body->set("lat", at.lat());
+  body->set("distance_m", hit->distance_m);
+  context.response.setJson(*body);
+}
+
+}  // namespace twinlane::app

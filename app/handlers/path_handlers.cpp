@@ -1,0 +1,123 @@
+// The slow lane's computations: one best route, and a distance matrix.
+#include <Poco/Dynamic/Var.h>
+#include <Poco/JSON/Array.h>
+#include <Poco/JSON/JSONException.h>
+#include <Poco/JSON/Parser.h>
+
+#include "fcgi/http_error.h"
+#include "fcgi/query.h"
+#include "handlers/handlers.h"
+
+namespace twinlane::app {
+namespace {
+
+Poco::Dynamic::Var distanceValue(Distance distance) {
+  return distance == kUnreachable ? Poco::Dynamic::Var() : Poco::Dynamic::Var(static_cast<Poco::UInt64>(distance));
+}
+
+// Accepts "application/json" with optional parameters such as "; charset=utf-8".
+void requireJsonContentType(const fcgi::Request& request) {
+  const std::string_view type = request.header("CONTENT_TYPE");
+  const std::string_view media = type.substr(0, type.find(';'));
+  if (media != "application/json") {
+    throw fcgi::HttpError(415, "unsupported_media_type",
+                          "Content-Type '" + std::string(type) + "' is not accepted; send application/json");
+  }
+}
+
+Poco::JSON::Object::Ptr parseJsonObject(const std::string& body) {
+  Poco::Dynamic::Var parsed;
+  try {
+    parsed = Poco::JSON::Parser().parse(body);
+  } catch (const Poco::Exception& error) {
+    throw fcgi::HttpError(400, "invalid_json", "the body is not valid JSON: " + error.message());
+  }
+  if (parsed.type() != typeid(Poco::JSON::Object::Ptr)) {
+    throw fcgi::HttpError(400, "invalid_json", "the body must be a JSON object like {\"sources\":[1],\"targets\":[2]}");
+  }
+  return parsed.extract<Poco::JSON::Object::Ptr>();
+}
+
+std::vector<NodeId> nodeList(const Graph& graph, const Poco::JSON::Object& body, const std::string& key) {
+  const std::string form = "a non-empty array of node ids from 1 to " + std::to_string(graph.nodeCount());
+  if (!body.has(key)) throw fcgi::HttpError::missingParameter(key, form);
+  const Poco::JSON::Array::Ptr array = body.getArray(key);
+  if (!array || array->size() == 0) throw fcgi::HttpError::invalidParameter(key, "expected " + form);
+  std::vector<NodeId> nodes;
+  nodes.reserve(array->size());
+  for (std::size_t i = 0; i < array->size(); ++i) {
+    const Poco::Dynamic::Var item = array->get(static_cast<unsigned>(i));
+    const std::string where = key + "[" + std::to_string(i) + "]";
+    if (item.isEmpty() || item.isBoolean() || !item.isInteger()) {
+      throw fcgi::HttpError::invalidParameter(where, "'" + (item.isEmpty() ? std::string("null") : item.toString()) +
+                                                         "' is not a node id; expected " + form);
+    }
+    nodes.push_back(parseNodeId(graph, where, item.toString()));
+  }
+  return nodes;
+}
+
+}  // namespace
+
+void handleRoute(const HandlerContext& context) {
+  const auto query = fcgi::QueryParameters::parse(context.request.queryString());
+  query.acceptOnly({"from", "to"});
+  const Graph& graph = context.data.graph;
+  const std::string form = "a node id from 1 to " + std::to_string(graph.nodeCount());
+  const NodeId from = parseNodeId(graph, "from", query.require("from", form));
+  const NodeId to = parseNodeId(graph, "to", query.require("to", form));
+
+  const PathSearch::Route route = context.scratch.search.route(from, to, [&] { context.request.checkpoint(); });
+
+  Poco::JSON::Array::Ptr nodes = new Poco::JSON::Array;
+  for (const NodeId node : route.nodes) nodes->add(externalId(node));
+  auto body = fcgi::orderedObject();
+  body->set("from", externalId(from));
+  body->set("to", externalId(to));
+  body->set("reachable", route.distance != kUnreachable);
+  body->set("distance", distanceValue(route.distance));
+  body->set("nodes", nodes);
+  context.response.setJson(*body);
+}
+
+void handleMatrix(const HandlerContext& context) {
+  fcgi::QueryParameters::parse(context.request.queryString()).acceptOnly({});
+  requireJsonContentType(context.request);
+  const Poco::JSON::Object::Ptr request = parseJsonObject(context.request.readBody());
+  for (const auto& [key, value] : *request) {
+    if (key != "sources" && key != "targets") {
+      throw fcgi::HttpError::invalidParameter(key, "unknown key; the body takes \"sources\" and \"targets\"");
+    }
+  }
+  const Graph& graph = context.data.graph;
+  const std::vector<NodeId> sources = nodeList(graph, *request, "sources");
+  const std::vector<NodeId> targets = nodeList(graph, *request, "targets");
+  const std::uint64_t cells = std::uint64_t{sources.size()} * targets.size();
+  if (cells > context.data.matrix_max_cells) {
+    throw fcgi::HttpError::invalidParameter(
+        "sources", std::to_string(sources.size()) + " sources x " + std::to_string(targets.size()) + " targets = " +
+                       std::to_string(cells) + " cells exceeds the limit of " +
+                       std::to_string(context.data.matrix_max_cells) + " (limits.matrix_max_cells)");
+  }
+
+  Poco::JSON::Array::Ptr rows = new Poco::JSON::Array;
+  for (const NodeId source : sources) {
+    const std::vector<Distance> distances =
+        context.scratch.search.distances(source, targets, [&] { context.request.checkpoint(); });
+    Poco::JSON::Array::Ptr row = new Poco::JSON::Array;
+    for (const Distance distance : distances) row->add(distanceValue(distance));
+    rows->add(row);
+  }
+  Poco::JSON::Array::Ptr source_ids = new Poco::JSON::Array;
+  for (const NodeId node : sources) source_ids->add(externalId(node));
+  Poco::JSON::Array::Ptr target_ids = new Poco::JSON::Array;
+  for (const NodeId node : targets) target_ids->add(externalId(node));
+
+  auto body = fcgi::orderedObject();
+  body->set("sources", source_ids);
+  body->set("targets", target_ids);
+  body->set("distances", rows);
+  context.response.setJson(*body);
+}
+
+}  // namespace twinlane::app

@@ -1,0 +1,51 @@
+// Waiting for and accepting FastCGI connections: see acceptor.h.
+#include "fcgi/acceptor.h"
+
+#include <poll.h>
+
+#include <cerrno>
+#include <mutex>
+
+namespace twinlane::fcgi {
+
+void initLibrary() {
+  static std::once_flag once;
+  std::call_once(once, [] { FCGX_Init(); });
+}
+
+Acceptor::Acceptor(int listen_fd, int wake_fd) : listen_fd_(listen_fd), wake_fd_(wake_fd) {
+  initLibrary();
+  // FAIL_ACCEPT_ON_INTR: a signal returns control to our loop instead of retrying inside libfcgi.
+  FCGX_InitRequest(&request_, listen_fd_, FCGI_FAIL_ACCEPT_ON_INTR);
+}
+
+Acceptor::~Acceptor() { FCGX_Free(&request_, /*close=*/1); }
+
+Acceptor::Outcome Acceptor::accept() {
+  while (true) {
+    pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {listen_fd_, POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0) {
+      if (errno == EINTR) continue;
+      return Outcome::kFailed;
+    }
+    if (fds[0].revents != 0) return Outcome::kWoken;
+    if (fds[1].revents & (POLLERR | POLLNVAL)) return Outcome::kFailed;
+    if (!(fds[1].revents & POLLIN)) continue;
+
+    const int rc = FCGX_Accept_r(&request_);
+    if (rc == 0) return Outcome::kAccepted;
+    // Another acceptor took the connection (EAGAIN), a signal arrived (EINTR), or the peer
+    // vanished before sending its parameters (libfcgi reports a protocol or read error):
+    // none of these is the listener's fault, so wait again.
+    if (rc == -EAGAIN || rc == -EWOULDBLOCK || rc == -EINTR || rc == -ECONNABORTED || rc < -1000 ||
+        rc == -ECONNRESET || rc == -EPIPE) {
+      continue;
+    }
+    errno = -rc;
+    return Outcome::kFailed;
+  }
+}
+
+void Acceptor::finish() { FCGX_Finish_r(&request_); }
+
+}  // namespace twinlane::fcgi

@@ -1,0 +1,51 @@
+// Request: one accepted FastCGI request, as the application sees it. It reads libfcgi's
+// parameter block and stdin stream (owned by the FCGX_Request the serving thread keeps) and
+// exposes method, path, query string, headers and a body read up to a size limit.
+// It does not own the connection: the serving loop accepts and finishes it.
+#pragma once
+
+#include <fcgiapp.h>
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <string_view>
+
+namespace twinlane::fcgi {
+
+class Request {
+ public:
+  // `checkpoint` is called by long computations at regular points; the server uses it to
+  // stop work past a deadline or for a client that left (it throws HttpError).
+  Request(FCGX_Request& raw, std::size_t max_body, std::function<void()> checkpoint = {});
+
+  // A FastCGI parameter (CGI variable) or "" when absent.
+  std::string_view param(const char* name) const;
+  // An HTTP request header by its CGI name, e.g. header("CONTENT_TYPE") or header("HTTP_ACCEPT").
+  std::string_view header(const char* cgi_name) const { return param(cgi_name); }
+
+  std::string_view method() const { return method_; }
+  // The decoded path without the query (nginx's $document_uri, else REQUEST_URI up to '?').
+  std::string_view path() const { return path_; }
+  std::string_view queryString() const { return param("QUERY_STRING"); }
+  // The path and query as the client sent them, for logs.
+  std::string_view uri() const;
+
+  // Reads the whole body. Throws HttpError 413 payload_too_large past the limit (checked
+  // against CONTENT_LENGTH before reading anything, and again while reading) and 400 when
+  // the stream ends before CONTENT_LENGTH bytes.
+  std::string readBody();
+
+  void checkpoint() const {
+    if (checkpoint_) checkpoint_();
+  }
+
+ private:
+  FCGX_Request& raw_;
+  std::size_t max_body_;
+  std::function<void()> checkpoint_;
+  std::string_view method_;
+  std::string_view path_;
+};
+
+}  // namespace twinlane::fcgi

@@ -1,0 +1,39 @@
+// Service: the contract between the server (pool/) and the application it serves (app/).
+// The master loads a Service once, before forking, so its read-only data is shared by every
+// worker; each serving thread of each worker then asks it for a ServiceThread holding that
+// thread's private scratch. Neither side knows the other's internals.
+#pragma once
+
+#include <Poco/JSON/Object.h>
+
+#include <memory>
+#include <string_view>
+#include <vector>
+
+#include "fcgi/request.h"
+#include "fcgi/response.h"
+#include "fcgi/router.h"
+
+namespace twinlane::fcgi {
+
+// Per-thread request handling. Created in a worker after fork; used by one thread only.
+class ServiceThread {
+ public:
+  virtual ~ServiceThread() = default;
+  // Fills `response` or throws HttpError; any other exception becomes a 500.
+  virtual void handle(const RouteMatch& match, Request& request, Response& response) = 0;
+};
+
+// Shared, read-only after construction. Built in the master.
+class Service {
+ public:
+  virtual ~Service() = default;
+  // Every route the service can answer; a lane serves the subset its config names.
+  virtual std::vector<RouteSpec> routes() const = 0;
+  // Called in the worker, once per serving thread.
+  virtual std::unique_ptr<ServiceThread> newThread() const = 0;
+  // A short description for /status and start-up logs (e.g. the graph's counts).
+  virtual Poco::JSON::Object::Ptr summary() const = 0;
+};
+
+}  // namespace twinlane::fcgi

@@ -1,0 +1,23 @@
+// Renders the nginx side of a twinlane deployment from the same YAML the master reads, so the
+// sockets, the route-to-lane split and the timeouts cannot drift apart: two upstreams, one
+// server block with a location per route, JSON bodies for errors nginx itself produces.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "fcgi/router.h"
+#include "pool/config.h"
+
+namespace twinlane::pool {
+
+struct NginxSite {
+  std::string listen = "127.0.0.1:8080";  // nginx's `listen` for the server block
+  std::string server_name = "_";
+  std::string config_path;                // named in the header comment
+};
+
+// `routes` are all routes the service and the pool offer; each lane gets those its config names.
+std::string renderNginxConfig(const Config& config, const std::vector<fcgi::RouteSpec>& routes, const NginxSite& site);
+
+}  // namespace twinlane::pool

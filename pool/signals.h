@@ -1,0 +1,62 @@
+// Signals, one table for the whole process model.
+//
+// Master: every signal it acts on is blocked and read from a signalfd in the main loop, so no
+// handler runs in the master at all. Workers: TERM and INT ask for a graceful stop, QUIT for an
+// immediate one; the handler only records the request and wakes the accept loop through an
+// eventfd. PIPE is ignored everywhere (a client that left must not kill a worker).
+#pragma once
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include <vector>
+
+#include "fcgi/unique_fd.h"
+
+namespace twinlane::pool {
+
+// What the master does for each signal.
+enum class MasterIntent { kReap, kGracefulStop, kFastStop, kReload, kAddSlowWorker, kRemoveSlowWorker };
+
+struct MasterSignal {
+  int number;
+  MasterIntent intent;
+  const char* meaning;  // for the log
+};
+
+inline constexpr MasterSignal kMasterSignals[] = {
+    {SIGCHLD, MasterIntent::kReap, "a worker exited"},
+    {SIGTERM, MasterIntent::kGracefulStop, "graceful stop"},
+    {SIGINT, MasterIntent::kGracefulStop, "graceful stop"},
+    {SIGQUIT, MasterIntent::kFastStop, "immediate stop"},
+    {SIGHUP, MasterIntent::kReload, "reload"},
+    {SIGTTIN, MasterIntent::kAddSlowWorker, "add a slow worker"},
+    {SIGTTOU, MasterIntent::kRemoveSlowWorker, "remove a slow worker"},
+};
+
+class MasterSignals {
+ public:
+  // Blocks the table's signals in the calling (only) thread and opens the signalfd.
+  MasterSignals();
+  ~MasterSignals();
+  MasterSignals(const MasterSignals&) = delete;
+  MasterSignals& operator=(const MasterSignals&) = delete;
+
+  int fd() const { return fd_.get(); }
+  // Every signal delivered since the last call, in order. Master only.
+  std::vector<const MasterSignal*> drain();
+
+ private:
+  sigset_t blocked_;
+  sigset_t previous_;
+  UniqueFd fd_;
+  pid_t owner_;
+};
+
+// In a freshly forked worker: install the worker's handlers, then unblock everything.
+// `wake_fd` is an eventfd the handlers write to.
+void installWorkerSignals(int wake_fd);
+// Set by TERM/INT (graceful) or QUIT (immediate) in a worker.
+bool workerStopRequested();
+
+}  // namespace twinlane::pool
