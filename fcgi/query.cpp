@@ -14,9 +14,12 @@ namespace twinlane::fcgi {
 namespace {
 
 std::string decodeComponent(std::string_view encoded, std::string_view what) {
+  // A literal '+' is a space in query strings (an encoded plus arrives as %2B).
+  std::string spaced(encoded);
+  std::replace(spaced.begin(), spaced.end(), '+', ' ');
   std::string decoded;
   try {
-    Poco::URI::decode(std::string(encoded), decoded, /*plusAsSpace=*/true);
+    Poco::URI::decode(spaced, decoded);
   } catch (const Poco::SyntaxException&) {
     throw HttpError(400, "invalid_parameter",
                     "malformed percent-encoding in " + std::string(what) + " '" + std::string(encoded) + "'");

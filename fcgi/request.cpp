@@ -1,6 +1,7 @@
 // Reading one FastCGI request: see request.h.
 #include "fcgi/request.h"
 
+#include <algorithm>
 #include <string>
 
 #include "fcgi/http_error.h"
@@ -14,7 +15,19 @@ std::string sizeText(std::size_t bytes) { return std::to_string(bytes) + " bytes
 }  // namespace
 
 Request::Request(FCGX_Request& raw, std::size_t max_body, std::function<void()> checkpoint)
-    : raw_(raw), max_body_(max_body), checkpoint_(std::move(checkpoint)) {
+    : raw_(&raw), max_body_(max_body), checkpoint_(std::move(checkpoint)) {
+  setUpPath();
+}
+
+Request::Request(std::map<std::string, std::string> params, std::string body, std::size_t max_body,
+                 std::function<void()> checkpoint)
+    : parts_(std::make_unique<Parts>(Parts{std::move(params), std::move(body)})),
+      max_body_(max_body),
+      checkpoint_(std::move(checkpoint)) {
+  setUpPath();
+}
+
+void Request::setUpPath() {
   method_ = param("REQUEST_METHOD");
   path_ = param("DOCUMENT_URI");
   if (path_.empty()) {
@@ -24,8 +37,23 @@ Request::Request(FCGX_Request& raw, std::size_t max_body, std::function<void()> 
 }
 
 std::string_view Request::param(const char* name) const {
-  const char* value = FCGX_GetParam(name, raw_.envp);
+  if (parts_) {
+    const auto found = parts_->params.find(name);
+    return found == parts_->params.end() ? std::string_view{} : std::string_view(found->second);
+  }
+  const char* value = FCGX_GetParam(name, raw_->envp);
   return value ? std::string_view(value) : std::string_view{};
+}
+
+std::size_t Request::readSome(char* buffer, std::size_t size) {
+  if (parts_) {
+    const std::size_t n = std::min(size, parts_->body.size() - parts_->body_read);
+    parts_->body.copy(buffer, n, parts_->body_read);
+    parts_->body_read += n;
+    return n;
+  }
+  const int n = FCGX_GetStr(buffer, static_cast<int>(size), raw_->in);
+  return n > 0 ? static_cast<std::size_t>(n) : 0;
 }
 
 std::string_view Request::uri() const {
@@ -49,12 +77,12 @@ std::string Request::readBody() {
   std::string body;
   char chunk[16384];
   while (true) {
-    const int n = FCGX_GetStr(chunk, sizeof chunk, raw_.in);
-    if (n <= 0) break;
-    if (body.size() + static_cast<std::size_t>(n) > max_body_) {
+    const std::size_t n = readSome(chunk, sizeof chunk);
+    if (n == 0) break;
+    if (body.size() + n > max_body_) {
       throw HttpError(413, "payload_too_large", "body exceeds the limit of " + sizeText(max_body_));
     }
-    body.append(chunk, static_cast<std::size_t>(n));
+    body.append(chunk, n);
   }
   if (!length_text.empty() && body.size() != expected) {
     throw HttpError(400, "invalid_parameter",

@@ -1,13 +1,15 @@
-// Request: one accepted FastCGI request, as the application sees it. It reads libfcgi's
-// parameter block and stdin stream (owned by the FCGX_Request the serving thread keeps) and
-// exposes method, path, query string, headers and a body read up to a size limit.
-// It does not own the connection: the serving loop accepts and finishes it.
+// Request: one request, as the application sees it: method, path, query string, headers and a
+// body read up to a size limit. Served requests read libfcgi's parameter block and stdin stream
+// (owned by the FCGX_Request the serving thread keeps; the serving loop accepts and finishes
+// the connection). Requests made from parts (tests, tools) read a map and a string.
 #pragma once
 
 #include <fcgiapp.h>
 
 #include <cstddef>
 #include <functional>
+#include <map>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -18,6 +20,9 @@ class Request {
   // `checkpoint` is called by long computations at regular points; the server uses it to
   // stop work past a deadline or for a client that left (it throws HttpError).
   Request(FCGX_Request& raw, std::size_t max_body, std::function<void()> checkpoint = {});
+  // A request from CGI-style parameters and a body, without a connection.
+  Request(std::map<std::string, std::string> params, std::string body, std::size_t max_body,
+          std::function<void()> checkpoint = {});
 
   // A FastCGI parameter (CGI variable) or "" when absent.
   std::string_view param(const char* name) const;
@@ -41,7 +46,17 @@ class Request {
   }
 
  private:
-  FCGX_Request& raw_;
+  struct Parts {
+    std::map<std::string, std::string> params;
+    std::string body;
+    std::size_t body_read = 0;
+  };
+  void setUpPath();
+  // Up to `size` body bytes into `buffer`; 0 at the end.
+  std::size_t readSome(char* buffer, std::size_t size);
+
+  FCGX_Request* raw_ = nullptr;
+  std::unique_ptr<Parts> parts_;
   std::size_t max_body_;
   std::function<void()> checkpoint_;
   std::string_view method_;

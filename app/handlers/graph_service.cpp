@@ -62,12 +62,16 @@ std::vector<fcgi::RouteSpec> graphRoutes() {
 std::unique_ptr<GraphService> GraphService::load(const GraphServiceOptions& options) {
   Graph graph = options.graph_path.empty() ? generateRoadGraph()
                                            : readDimacs(options.graph_path, options.coordinates_path);
+  return fromGraph(std::move(graph), options.matrix_max_cells);
+}
+
+std::unique_ptr<GraphService> GraphService::fromGraph(Graph graph, std::uint64_t matrix_max_cells) {
   std::optional<NearestIndex> nearest;
   if (graph.hasCoordinates()) nearest.emplace(graph);
   auto data = std::make_unique<GraphData>(GraphData{
       std::move(graph), std::move(nearest),
       Poco::DateTimeFormatter::format(Poco::Timestamp(), Poco::DateTimeFormat::ISO8601_FORMAT),
-      options.matrix_max_cells});
+      matrix_max_cells});
   return std::unique_ptr<GraphService>(new GraphService(std::move(data)));
 }
 

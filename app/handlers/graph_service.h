@@ -35,6 +35,8 @@ class GraphService : public fcgi::Service {
  public:
   // Loads or generates the graph. Throws GraphFormatError / std::runtime_error with context.
   static std::unique_ptr<GraphService> load(const GraphServiceOptions& options);
+  // Serves a graph already in memory (indexes its coordinates).
+  static std::unique_ptr<GraphService> fromGraph(Graph graph, std::uint64_t matrix_max_cells);
 
   std::vector<fcgi::RouteSpec> routes() const override { return graphRoutes(); }
   std::unique_ptr<fcgi::ServiceThread> newThread() const override;

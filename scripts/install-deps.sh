@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs, with apt, whichever of twinlane's build, run and test packages (Debian 12) are missing.
+# Does nothing when all are present, so it is cheap to call before every build.
+set -euo pipefail
+
+packages=(
+  build-essential cmake ninja-build pkg-config
+  libfcgi-dev libpoco-dev libyaml-cpp-dev zlib1g-dev
+  libgtest-dev libgmock-dev
+  nginx xz-utils curl
+)
+
+missing=()
+for package in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$package")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "twinlane: installing missing packages: ${missing[*]}" >&2
+sudo=()
+[[ $(id -u) -eq 0 ]] || sudo=(sudo)
+"${sudo[@]}" apt-get update -q
+# policy-rc.d keeps Debian's nginx package from starting the system nginx on port 80: twinlane
+# runs its own nginx instances with their own prefix.
+if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+  printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee /usr/sbin/policy-rc.d >/dev/null
+  "${sudo[@]}" chmod +x /usr/sbin/policy-rc.d
+  trap '"${sudo[@]}" rm -f /usr/sbin/policy-rc.d' EXIT
+fi
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"

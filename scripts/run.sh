@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# The main job: builds twinlane (Release), then runs the master (both lanes, on the generated
+# default graph unless TWINLANE_GRAPH names a DIMACS .gr) behind Debian's nginx on
+# 127.0.0.1:${PORT:-8080}, prints URLs to try, and stops both on Ctrl-C (or after
+# TWINLANE_RUN_SECONDS, when set).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+scripts/install-deps.sh
+cmake -S . -B build-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DTWINLANE_TESTS=OFF >/dev/null
+cmake --build build-release
+
+port=${PORT:-8080}
+run=$(mktemp -d /tmp/twinlane-run.XXXXXX)
+chmod 755 "$run"  # nginx's workers (user nobody when started as root) reach the sockets here
+mkdir -p "$run/nginx"
+
+data=""
+if [[ -n "${TWINLANE_GRAPH:-}" ]]; then
+  data="data: { graph: $(realpath "$TWINLANE_GRAPH")${TWINLANE_COORDINATES:+, coordinates: $(realpath "$TWINLANE_COORDINATES")} }"
+fi
+cat > "$run/twinlane.yaml" <<YAML
+$data
+lanes:
+  fast: { listen: $run/fast.sock, socket: { mode: "0666" }, processes: 1, threads: 8 }
+  slow: { listen: $run/slow.sock, socket: { mode: "0666" }, processes: auto }
+YAML
+build-release/pool/twinlane --check-config "$run/twinlane.yaml"
+build-release/pool/twinlane nginx-config --config "$run/twinlane.yaml" --listen "127.0.0.1:$port" > "$run/site.conf"
+sed -e "s|@RUN@|$run|g" nginx/nginx-local.conf.in > "$run/nginx/nginx.conf"
+/usr/sbin/nginx -t -q -p "$run/nginx" -c "$run/nginx/nginx.conf" -e "$run/nginx/error.log"
+
+pids=()
+stop() {
+  trap - INT TERM EXIT
+  echo "twinlane: stopping (logs in $run)" >&2
+  for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done
+  wait || true
+}
+trap stop INT TERM EXIT
+
+build-release/pool/twinlane --config "$run/twinlane.yaml" 2> >(tee "$run/twinlane.log" >&2) &
+pids+=($!)
+/usr/sbin/nginx -p "$run/nginx" -c "$run/nginx/nginx.conf" -e "$run/nginx/error.log" &
+pids+=($!)
+
+# Ready when the fast lane answers through nginx and no worker is still starting.
+for _ in $(seq 1 300); do
+  status=$(curl -fsS "http://127.0.0.1:$port/status" 2>/dev/null || true)
+  if [[ "$status" == *'"idle"'* && "$status" != *'"state":"starting"'* ]]; then break; fi
+  sleep 0.1
+done
+curl -fsS "http://127.0.0.1:$port/api/v1/health" >/dev/null
+
+cat <<MSG
+
+twinlane is serving on http://127.0.0.1:$port/ (config and logs in $run). Try:
+  curl 'http://127.0.0.1:$port/api/v1/graph'
+  curl 'http://127.0.0.1:$port/api/v1/nodes/1'
+  curl 'http://127.0.0.1:$port/api/v1/nearest?lon=8.5&lat=49.45'
+  curl 'http://127.0.0.1:$port/api/v1/route?from=1&to=200000'
+  curl -X POST -H 'Content-Type: application/json' -d '{"sources":[1,2],"targets":[3000,100000]}' 'http://127.0.0.1:$port/api/v1/matrix'
+  curl 'http://127.0.0.1:$port/status'
+Ctrl-C stops nginx and twinlane.
+MSG
+
+if [[ -n "${TWINLANE_RUN_SECONDS:-}" ]]; then
+  sleep "$TWINLANE_RUN_SECONDS"
+else
+  wait -n "${pids[@]}"
+fi

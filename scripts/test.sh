@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# The test command: installs what is missing, builds with AddressSanitizer and
+# UndefinedBehaviorSanitizer, and runs every test (unit tests in parallel, then the integration
+# tests against Debian's nginx and the real master, one at a time).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+scripts/install-deps.sh
+build=${TWINLANE_TEST_BUILD_DIR:-build-test}
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTWINLANE_SANITIZE=ON -DTWINLANE_TESTS=ON
+cmake --build "$build"
+# detect_leaks stays on; abort_on_error makes a sanitizer report fail the test that caused it.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+ctest --test-dir "$build" --output-on-failure -j2 "$@"

@@ -1,0 +1,154 @@
+// The API's answers, route by route, on a small graph whose answers are known by hand:
+// the JSON each route returns and the error each bad input gets.
+#include <gtest/gtest.h>
+
+#include <Poco/JSON/Parser.h>
+
+#include "fcgi/http_error.h"
+#include "handlers/graph_service.h"
+
+namespace twinlane::app {
+namespace {
+
+// 1 -> 2 (5), 2 -> 3 (7), 1 -> 3 (20), 3 -> 1 (1); node 4 is isolated. Coordinates near Mannheim.
+Graph smallGraph() {
+  return Graph::fromArcs(4, {{0, 1, 5}, {1, 2, 7}, {0, 2, 20}, {2, 0, 1}},
+                         {{8'460'000, 49'480'000}, {8'470'000, 49'480'000}, {8'480'000, 49'490'000}, {8'000'000, 49'000'000}},
+                         "test:small");
+}
+
+struct Answer {
+  int status;
+  std::string body;
+  std::vector<std::pair<std::string, std::string>> headers;
+  Poco::JSON::Object::Ptr json() const {
+    return Poco::JSON::Parser().parse(body).extract<Poco::JSON::Object::Ptr>();
+  }
+  std::string errorCode() const { return json()->getObject("error")->getValue<std::string>("code"); }
+};
+
+class HandlersTest : public ::testing::Test {
+ protected:
+  HandlersTest()
+      : service_(GraphService::fromGraph(smallGraph(), 6)), router_(service_->routes()), thread_(service_->newThread()) {}
+
+  Answer call(const std::string& method, const std::string& path, const std::string& query = "",
+              const std::string& body = "", const std::string& content_type = "application/json") {
+    fcgi::Request request({{"REQUEST_METHOD", method}, {"DOCUMENT_URI", path}, {"QUERY_STRING", query},
+                           {"CONTENT_TYPE", content_type}, {"CONTENT_LENGTH", std::to_string(body.size())}},
+                          body, 1024);
+    fcgi::Response response;
+    try {
+      thread_->handle(router_.match(method, path), request, response);
+    } catch (const fcgi::HttpError& error) {
+      response = fcgi::Response();
+      response.setError(error);
+    }
+    return {response.status(), response.body(), response.headers()};
+  }
+
+  std::unique_ptr<GraphService> service_;
+  fcgi::Router router_;
+  std::unique_ptr<fcgi::ServiceThread> thread_;
+};
+
+TEST_F(HandlersTest, Health) {
+  const Answer answer = call("GET", "/api/v1/health");
+  EXPECT_EQ(answer.status, 200);
+  EXPECT_EQ(answer.body, R"({"status":"ok"})");
+}
+
+TEST_F(HandlersTest, GraphSummary) {
+  const auto json = call("GET", "/api/v1/graph").json();
+  EXPECT_EQ(json->getValue<int>("nodes"), 4);
+  EXPECT_EQ(json->getValue<int>("arcs"), 4);
+  EXPECT_TRUE(json->getValue<bool>("coordinates"));
+  EXPECT_EQ(json->getValue<std::string>("source"), "test:small");
+  EXPECT_EQ(json->getValue<std::string>("checksum").size(), 40u);
+  EXPECT_EQ(json->getValue<std::string>("loaded_at").size(), 20u);  // 2026-11-22T02:04:17Z
+}
+
+TEST_F(HandlersTest, NodeWithArcsAndCoordinates) {
+  EXPECT_EQ(call("GET", "/api/v1/nodes/1").body,
+            R"({"id":1,"lon":8.46,"lat":49.48,"arcs":[{"to":2,"weight":5},{"to":3,"weight":20}]})");
+  EXPECT_EQ(call("GET", "/api/v1/nodes/4").body, R"({"id":4,"lon":8,"lat":49,"arcs":[]})");
+}
+
+TEST_F(HandlersTest, NodeIdErrors) {
+  EXPECT_EQ(call("GET", "/api/v1/nodes/0").status, 404);
+  EXPECT_EQ(call("GET", "/api/v1/nodes/0").errorCode(), "unknown_node");
+  EXPECT_EQ(call("GET", "/api/v1/nodes/5").errorCode(), "unknown_node");
+  EXPECT_EQ(call("GET", "/api/v1/nodes/1x").errorCode(), "invalid_parameter");
+  EXPECT_EQ(call("GET", "/api/v1/nodes/-1").errorCode(), "invalid_parameter");
+  EXPECT_EQ(call("GET", "/api/v1/nodes/1/arcs").errorCode(), "not_found");
+  EXPECT_EQ(call("GET", "/api/v1/nodes/1", "verbose=1").errorCode(), "invalid_parameter");
+}
+
+TEST_F(HandlersTest, Nearest) {
+  const auto json = call("GET", "/api/v1/nearest", "lon=8.471&lat=49.4801").json();
+  EXPECT_EQ(json->getValue<int>("id"), 2);
+  EXPECT_DOUBLE_EQ(json->getValue<double>("lon"), 8.47);
+  EXPECT_NEAR(json->getValue<double>("distance_m"), 73.1, 0.1);  // 72.2 m east, 11.1 m north
+  EXPECT_EQ(call("GET", "/api/v1/nearest", "lon=8.4").errorCode(), "missing_parameter");
+  EXPECT_EQ(call("GET", "/api/v1/nearest", "lon=200&lat=1").errorCode(), "invalid_parameter");
+}
+
+TEST_F(HandlersTest, RouteReachableAndNot) {
+  EXPECT_EQ(call("GET", "/api/v1/route", "from=1&to=3").body,
+            R"({"from":1,"to":3,"reachable":true,"distance":12,"nodes":[1,2,3]})");
+  EXPECT_EQ(call("GET", "/api/v1/route", "from=2&to=2").body,
+            R"({"from":2,"to":2,"reachable":true,"distance":0,"nodes":[2]})");
+  EXPECT_EQ(call("GET", "/api/v1/route", "from=1&to=4").body,
+            R"({"from":1,"to":4,"reachable":false,"distance":null,"nodes":[]})");
+}
+
+TEST_F(HandlersTest, RouteParameterErrors) {
+  EXPECT_EQ(call("GET", "/api/v1/route", "from=1").errorCode(), "missing_parameter");
+  for (const char* query : {"from=12abc&to=1", "from=-1&to=1", "from=1e3&to=1", "from=&to=1", "from=1&to=2&to=3",
+                            "from=%ZZ&to=1", "from=1&to=2&via=3"}) {
+    const Answer answer = call("GET", "/api/v1/route", query);
+    EXPECT_EQ(answer.status, 400) << query;
+    EXPECT_EQ(answer.errorCode(), "invalid_parameter") << query;
+  }
+  EXPECT_EQ(call("GET", "/api/v1/route", "from=1&to=99").errorCode(), "unknown_node");
+}
+
+TEST_F(HandlersTest, Matrix) {
+  EXPECT_EQ(call("POST", "/api/v1/matrix", "", R"({"sources":[1,3],"targets":[3,4,1]})").body,
+            R"({"sources":[1,3],"targets":[3,4,1],"distances":[[12,null,0],[0,null,1]]})");
+}
+
+TEST_F(HandlersTest, MatrixErrors) {
+  const std::string ok = R"({"sources":[1],"targets":[2]})";
+  EXPECT_EQ(call("POST", "/api/v1/matrix", "", ok, "text/plain").status, 415);
+  EXPECT_EQ(call("POST", "/api/v1/matrix", "", ok, "text/plain").errorCode(), "unsupported_media_type");
+  EXPECT_EQ(call("POST", "/api/v1/matrix", "", ok, "application/json; charset=utf-8").status, 200);
+  EXPECT_EQ(call("POST", "/api/v1/matrix", "", "{\"sources\":[1],").errorCode(), "invalid_json");
+  EXPECT_EQ(call("POST", "/api/v1/matrix", "", "[1,2]").errorCode(), "invalid_json");
+  EXPECT_EQ(call("POST", "/api/v1/matrix", "", "").errorCode(), "invalid_json");
+  EXPECT_EQ(call("POST", "/api/v1/matrix", "", R"({"sources":[1]})").errorCode(), "missing_parameter");
+  EXPECT_EQ(call("POST", "/api/v1/matrix", "", R"({"sources":[],"targets":[1]})").errorCode(), "invalid_parameter");
+  EXPECT_EQ(call("POST", "/api/v1/matrix", "", R"({"sources":[1.5],"targets":[1]})").errorCode(), "invalid_parameter");
+  EXPECT_EQ(call("POST", "/api/v1/matrix", "", R"({"sources":[true],"targets":[1]})").errorCode(), "invalid_parameter");
+  EXPECT_EQ(call("POST", "/api/v1/matrix", "", R"({"sources":["1"],"targets":[1]})").errorCode(), "invalid_parameter");
+  EXPECT_EQ(call("POST", "/api/v1/matrix", "", R"({"sources":[-1],"targets":[1]})").errorCode(), "invalid_parameter");
+  EXPECT_EQ(call("POST", "/api/v1/matrix", "", R"({"sources":[1],"targets":[9]})").errorCode(), "unknown_node");
+  EXPECT_EQ(call("POST", "/api/v1/matrix", "", R"({"sources":[1],"targets":[1],"x":1})").errorCode(), "invalid_parameter");
+  // 3 x 3 = 9 cells against a limit of 6.
+  const Answer too_big = call("POST", "/api/v1/matrix", "", R"({"sources":[1,2,3],"targets":[1,2,3]})");
+  EXPECT_EQ(too_big.errorCode(), "invalid_parameter");
+  EXPECT_NE(too_big.body.find("matrix_max_cells"), std::string::npos);
+}
+
+TEST_F(HandlersTest, WrongMethodNamesTheAllowedOne) {
+  try {
+    router_.match("GET", "/api/v1/matrix");
+    FAIL();
+  } catch (const fcgi::HttpError& error) {
+    EXPECT_EQ(error.status(), 405);
+    EXPECT_EQ(error.headers().at(0).second, "POST");
+  }
+}
+
+}  // namespace
+}  // namespace twinlane::app

@@ -1,0 +1,42 @@
+// nginx-config: the rendered site follows the YAML (sockets, lanes, timeouts).
+#include "pool/nginx_config.h"
+
+#include <gtest/gtest.h>
+
+namespace twinlane::pool {
+namespace {
+
+const std::vector<fcgi::RouteSpec> kRoutes = {
+    {"health", "/api/v1/health", false, {"GET"}}, {"node", "/api/v1/nodes/", true, {"GET"}},
+    {"route", "/api/v1/route", false, {"GET"}},   {"matrix", "/api/v1/matrix", false, {"POST"}},
+    {"status", "/status", false, {"GET"}},
+};
+
+bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
+
+TEST(NginxConfigTest, RoutesEachPathToItsLane) {
+  const Config config = parseConfig(R"(
+lanes:
+  fast: { listen: /tmp/t/fast.sock, routes: [health, node, status] }
+  slow: { listen: 127.0.0.1:9002, routes: [route, matrix], request_timeout: 20s, queue: { timeout: 3s } }
+limits: { max_body: 64KiB }
+)", "t.yaml");
+  const std::string site = renderNginxConfig(config, kRoutes, {"127.0.0.1:8081", "_", "t.yaml"});
+
+  EXPECT_TRUE(contains(site, "upstream twinlane_fast {\n")) << site;
+  EXPECT_TRUE(contains(site, "server unix:/tmp/t/fast.sock;"));
+  EXPECT_TRUE(contains(site, "server 127.0.0.1:9002;"));
+  EXPECT_TRUE(contains(site, "listen 127.0.0.1:8081;"));
+  EXPECT_TRUE(contains(site, "location = /api/v1/route {\n        fastcgi_pass twinlane_slow;\n"
+                             "        fastcgi_read_timeout 28s;"));
+  EXPECT_TRUE(contains(site, "location ^~ /api/v1/nodes/ {\n        fastcgi_pass twinlane_fast;"));
+  EXPECT_TRUE(contains(site, "location = /status {\n        allow 127.0.0.1;\n        allow ::1;\n        deny all;"));
+  EXPECT_TRUE(contains(site, "fastcgi_param TWINLANE_QUEUED_AT $msec;"));
+  EXPECT_TRUE(contains(site, "client_max_body_size 65536;"));
+  EXPECT_TRUE(contains(site, "error_page 502 @twinlane_502;"));
+  EXPECT_FALSE(contains(site, "keepalive "));
+  EXPECT_FALSE(contains(site, "location = /metrics")) << "metrics is on neither lane here";
+}
+
+}  // namespace
+}  // namespace twinlane::pool
