@@ -1,149 +1,16 @@
-// The twinlane command: wires the road-graph service into the pool.
-//   twinlane --config FILE                      run the master in the foreground
-//   twinlane --check-config FILE                validate FILE and its data paths, exit 0 or 1
-//   twinlane nginx-config --config FILE [--listen ADDR]   print the nginx upstreams and server
-// Poco's ServerApplication parses the options and sets up nothing else; the master loop is ours
-// (waitForTerminationRequest() cannot see SIGCHLD or SIGHUP).
-#include <Poco/Util/HelpFormatter.h>
-#include <Poco/Util/Option.h>
-#include <Poco/Util/OptionSet.h>
-#include <Poco/Util/ServerApplication.h>
-#include <unistd.h>
-
-#include <cerrno>
-#include <cstring>
-#include <iostream>
-
+// twinlane: the road-graph service (app/) served by the pool (pool/).
 #include "handlers/graph_service.h"
-#include "pool/config.h"
-#include "pool/exit_codes.h"
-#include "pool/logging.h"
-#include "pool/master.h"
-#include "pool/nginx_config.h"
-#include "pool/status.h"
-#include "pool/version.h"
+#include "pool/command.h"
 
-namespace twinlane {
 namespace {
 
-using Poco::Util::Option;
-using Poco::Util::OptionCallback;
-
-std::vector<fcgi::RouteSpec> allRoutes() {
-  std::vector<fcgi::RouteSpec> routes = app::graphRoutes();
-  for (auto& route : pool::poolRoutes()) routes.push_back(std::move(route));
-  return routes;
+std::unique_ptr<twinlane::fcgi::Service> makeGraphService(const twinlane::pool::Config& config) {
+  return twinlane::app::GraphService::load(
+      {config.data.graph, config.data.coordinates, config.limits.matrix_max_cells});
 }
-
-std::vector<std::string> routeNames() {
-  std::vector<std::string> names;
-  for (const auto& route : allRoutes()) names.push_back(route.name);
-  return names;
-}
-
-pool::Config loadValidConfig(const std::string& path) {
-  pool::Config config = pool::loadConfig(path);
-  pool::validateRoutes(config, routeNames());
-  for (const auto& [key, file] : {std::pair{"data.graph", config.data.graph}, {"data.coordinates", config.data.coordinates}}) {
-    if (!file.empty() && ::access(file.c_str(), R_OK) != 0) {
-      throw pool::ConfigError(path + ": " + key + ": cannot read " + file + ": " + std::strerror(errno));
-    }
-  }
-  return config;
-}
-
-std::unique_ptr<fcgi::Service> makeGraphService(const pool::Config& config) {
-  return app::GraphService::load({config.data.graph, config.data.coordinates, config.limits.matrix_max_cells});
-}
-
-class TwinlaneCommand : public Poco::Util::ServerApplication {
- protected:
-  void defineOptions(Poco::Util::OptionSet& options) override {
-    ServerApplication::defineOptions(options);
-    options.addOption(Option("help", "h", "print this help and exit").callback(OptionCallback<TwinlaneCommand>(this, &TwinlaneCommand::onHelp)));
-    options.addOption(Option("version", "", "print the version and exit").callback(OptionCallback<TwinlaneCommand>(this, &TwinlaneCommand::onVersion)));
-    options.addOption(Option("config", "c", "the YAML configuration file").argument("FILE").binding("twinlane.config"));
-    options.addOption(Option("check-config", "t", "validate FILE (syntax, keys, routes, data paths) and exit 0 or 1")
-                          .argument("FILE").binding("twinlane.check"));
-    options.addOption(Option("listen", "l", "nginx-config: the address nginx listens on (default 127.0.0.1:8080)")
-                          .argument("ADDR").binding("twinlane.listen"));
-  }
-
-  int main(const std::vector<std::string>& args) override {
-    if (done_) return pool::kExitOk;
-    try {
-      if (config().has("twinlane.check")) return checkConfig(config().getString("twinlane.check"));
-      if (!config().has("twinlane.config")) return usage("--config FILE is required");
-      const std::string config_path = config().getString("twinlane.config");
-      if (args.size() == 1 && args[0] == "nginx-config") return printNginxConfig(config_path);
-      if (!args.empty()) return usage("unknown command '" + args[0] + "'");
-      return runMaster(config_path);
-    } catch (const pool::ConfigError& error) {
-      std::cerr << "twinlane: " << error.what() << "\n";
-      return pool::kExitConfig;
-    }
-  }
-
- private:
-  void onHelp(const std::string&, const std::string&) {
-    Poco::Util::HelpFormatter help(options());
-    help.setCommand("twinlane");
-    help.setUsage("--config FILE | --check-config FILE | nginx-config --config FILE [--listen ADDR]");
-    help.setHeader("A FastCGI application server with a fast lane and a preforked slow lane, behind nginx.");
-    help.format(std::cout);
-    stopOptionsProcessing();
-    done_ = true;
-  }
-
-  void onVersion(const std::string&, const std::string&) {
-    std::cout << "twinlane " << pool::kVersion << "\n";
-    stopOptionsProcessing();
-    done_ = true;
-  }
-
-  int usage(const std::string& problem) {
-    std::cerr << "twinlane: " << problem << "\nusage: twinlane --config FILE | --check-config FILE | "
-              << "nginx-config --config FILE [--listen ADDR]\n";
-    return pool::kExitUsage;
-  }
-
-  int checkConfig(const std::string& path) {
-    try {
-      loadValidConfig(path);
-    } catch (const pool::ConfigError& error) {
-      std::cerr << "twinlane: " << error.what() << "\ntwinlane: configuration " << path << " test failed\n";
-      return pool::kExitFailure;
-    }
-    std::cout << "twinlane: configuration " << path << " is ok\n";
-    return pool::kExitOk;
-  }
-
-  int printNginxConfig(const std::string& path) {
-    const pool::Config settings = loadValidConfig(path);
-    pool::NginxSite site;
-    site.listen = config().getString("twinlane.listen", site.listen);
-    site.config_path = path;
-    std::cout << pool::renderNginxConfig(settings, allRoutes(), site);
-    return pool::kExitOk;
-  }
-
-  int runMaster(const std::string& path) {
-    const pool::Config settings = loadValidConfig(path);
-    pool::setUpLogging(settings.log_level);
-    Poco::Logger& log = Poco::Logger::get("twinlane.master");
-    log.notice("twinlane %s starting with %s (pid %d)", std::string(pool::kVersion), path, static_cast<int>(::getpid()));
-    try {
-      return pool::Master(settings, makeGraphService, log).run();
-    } catch (const std::exception& error) {
-      log.critical("cannot start: %s", std::string(error.what()));
-      return pool::kExitConfig;
-    }
-  }
-
-  bool done_ = false;
-};
 
 }  // namespace
-}  // namespace twinlane
 
-POCO_SERVER_MAIN(twinlane::TwinlaneCommand)
+int main(int argc, char** argv) {
+  return twinlane::pool::runCommand(argc, argv, {"twinlane", twinlane::app::graphRoutes(), makeGraphService});
+}
