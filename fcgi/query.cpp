@@ -13,7 +13,7 @@
 namespace twinlane::fcgi {
 namespace {
 
-std::string decodeComponent(std::string_view encoded, std::string_view what) {
+std::string decodeComponent(std::string_view encoded, const std::string& what) {
   // A literal '+' is a space in query strings (an encoded plus arrives as %2B).
   std::string spaced(encoded);
   std::replace(spaced.begin(), spaced.end(), '+', ' ');
@@ -22,7 +22,7 @@ std::string decodeComponent(std::string_view encoded, std::string_view what) {
     Poco::URI::decode(spaced, decoded);
   } catch (const Poco::SyntaxException&) {
     throw HttpError(400, "invalid_parameter",
-                    "malformed percent-encoding in " + std::string(what) + " '" + std::string(encoded) + "'");
+                    "malformed percent-encoding in " + what + ": '" + std::string(encoded) + "'");
   }
   return decoded;
 }
@@ -43,7 +43,9 @@ QueryParameters QueryParameters::parse(std::string_view query_string) {
 
     const auto eq = piece.find('=');
     std::string name = decodeComponent(piece.substr(0, eq), "parameter name");
-    std::string value = eq == std::string_view::npos ? std::string{} : decodeComponent(piece.substr(eq + 1), "value");
+    std::string value = eq == std::string_view::npos
+                            ? std::string{}
+                            : decodeComponent(piece.substr(eq + 1), "the value of parameter '" + name + "'");
     if (name.empty()) {
       throw HttpError(400, "invalid_parameter", "query has a value without a parameter name: '" + std::string(piece) + "'");
     }

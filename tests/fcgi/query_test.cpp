@@ -41,6 +41,8 @@ TEST(QueryParametersTest, RefusesMalformedEscapes) {
     EXPECT_EQ(error.code(), "invalid_parameter") << text;
     EXPECT_NE(std::string(error.what()).find("percent-encoding"), std::string::npos) << error.what();
   }
+  const HttpError named = errorOf([] { QueryParameters::parse("from=%zz&to=1"); });
+  EXPECT_NE(std::string(named.what()).find("parameter 'from'"), std::string::npos) << named.what();
 }
 
 TEST(QueryParametersTest, RefusesRepeatedAndNamelessParameters) {

@@ -1,0 +1,34 @@
+// ApiStack: one TwinlaneStack per suite; see api_stack.h.
+#include "api_stack.h"
+
+namespace twinlane::test {
+
+std::unique_ptr<TwinlaneStack> ApiStack::stack_;
+long ApiStack::nodes_ = 0;
+std::string ApiStack::startup_error_;
+
+void ApiStack::SetUpTestSuite() {
+  auto options = integrationOptions();
+  options.fast_processes = 1;
+  options.fast_threads = 2;
+  options.slow_processes = 1;
+  options.max_body = kMaxBody;
+  options.matrix_max_cells = kMatrixMaxCells;
+  try {
+    stack_ = std::make_unique<TwinlaneStack>(options);
+    nodes_ = graphNodeCount(*stack_);
+  } catch (const std::exception& error) {
+    startup_error_ = error.what();
+  }
+}
+
+void ApiStack::TearDownTestSuite() {
+  stack_.reset();
+  startup_error_.clear();
+}
+
+void ApiStack::SetUp() {
+  if (!stack_ || nodes_ == 0) GTEST_FAIL() << "the suite's twinlane stack did not start: " << startup_error_;
+}
+
+}  // namespace twinlane::test
