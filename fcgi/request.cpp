@@ -1,6 +1,8 @@
 // Reading one FastCGI request: see request.h.
 #include "fcgi/request.h"
 
+#include <poll.h>
+
 #include <algorithm>
 #include <string>
 
@@ -14,13 +16,13 @@ std::string sizeText(std::size_t bytes) { return std::to_string(bytes) + " bytes
 
 }  // namespace
 
-Request::Request(FCGX_Request& raw, std::size_t max_body, std::function<void()> checkpoint)
+Request::Request(FCGX_Request& raw, std::size_t max_body, Checkpoint checkpoint)
     : raw_(&raw), max_body_(max_body), checkpoint_(std::move(checkpoint)) {
   setUpPath();
 }
 
 Request::Request(std::map<std::string, std::string> params, std::string body, std::size_t max_body,
-                 std::function<void()> checkpoint)
+                 Checkpoint checkpoint)
     : parts_(std::make_unique<Parts>(Parts{std::move(params), std::move(body)})),
       max_body_(max_body),
       checkpoint_(std::move(checkpoint)) {
@@ -54,6 +56,14 @@ std::size_t Request::readSome(char* buffer, std::size_t size) {
   }
   const int n = FCGX_GetStr(buffer, static_cast<int>(size), raw_->in);
   return n > 0 ? static_cast<std::size_t>(n) : 0;
+}
+
+bool Request::peerClosed() const {
+  if (!raw_ || raw_->ipcFd < 0) return false;
+  // POLLRDHUP, not POLLIN: unread FastCGI records (the empty stdin record) also make the socket
+  // readable, but only a close by the peer sets RDHUP/HUP.
+  pollfd fd{raw_->ipcFd, POLLRDHUP, 0};
+  return ::poll(&fd, 1, 0) > 0 && (fd.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
 }
 
 std::string_view Request::uri() const {

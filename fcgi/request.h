@@ -11,18 +11,28 @@
 #include <map>
 #include <memory>
 #include <string>
+#include <stdexcept>
 #include <string_view>
 
 namespace twinlane::fcgi {
 
+// Thrown from a checkpoint when nginx closed the connection (its client gave up): the answer
+// would reach nobody, so the computation stops and nothing is written.
+class ClientGone : public std::runtime_error {
+ public:
+  ClientGone() : std::runtime_error("the client closed the connection") {}
+};
+
 class Request {
  public:
-  // `checkpoint` is called by long computations at regular points; the server uses it to
-  // stop work past a deadline or for a client that left (it throws HttpError).
-  Request(FCGX_Request& raw, std::size_t max_body, std::function<void()> checkpoint = {});
+  // `checkpoint` is called by long computations at regular points, with this request; the
+  // server uses it to stop work past a deadline (HttpError) or for a client that left
+  // (ClientGone).
+  using Checkpoint = std::function<void(const Request&)>;
+  Request(FCGX_Request& raw, std::size_t max_body, Checkpoint checkpoint = {});
   // A request from CGI-style parameters and a body, without a connection.
   Request(std::map<std::string, std::string> params, std::string body, std::size_t max_body,
-          std::function<void()> checkpoint = {});
+          Checkpoint checkpoint = {});
 
   // A FastCGI parameter (CGI variable) or "" when absent.
   std::string_view param(const char* name) const;
@@ -42,8 +52,12 @@ class Request {
   std::string readBody();
 
   void checkpoint() const {
-    if (checkpoint_) checkpoint_();
+    if (checkpoint_) checkpoint_(*this);
   }
+
+  // True once nginx has closed the connection (nginx never sends FCGI_ABORT_REQUEST; a client
+  // that gives up shows as a closed connection). Never true for requests made from parts.
+  bool peerClosed() const;
 
  private:
   struct Parts {
@@ -58,7 +72,7 @@ class Request {
   FCGX_Request* raw_ = nullptr;
   std::unique_ptr<Parts> parts_;
   std::size_t max_body_;
-  std::function<void()> checkpoint_;
+  Checkpoint checkpoint_;
   std::string_view method_;
   std::string_view path_;
 };

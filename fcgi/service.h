@@ -7,6 +7,7 @@
 #include <Poco/JSON/Object.h>
 
 #include <memory>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -34,6 +35,8 @@ class Service {
   virtual std::unique_ptr<ServiceThread> newThread() const = 0;
   // A short description for /status and start-up logs (e.g. the graph's counts).
   virtual Poco::JSON::Object::Ptr summary() const = 0;
+  // The service's own lines for /metrics, in Prometheus text format (may be empty).
+  virtual std::string metrics() const { return {}; }
 };
 
 }  // namespace twinlane::fcgi

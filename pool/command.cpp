@@ -129,7 +129,8 @@ class ServerCommand : public Poco::Util::ServerApplication {
     Poco::Logger& log = Poco::Logger::get("twinlane.master");
     log.notice("twinlane %s starting with %s (pid %d)", std::string(kVersion), path, static_cast<int>(::getpid()));
     try {
-      return Master(settings, service_.make_service, log).run();
+      const ConfigLoader reload = [this, path] { return loadValidConfig(service_, path); };
+      return Master(settings, reload, service_.make_service, log).run();
     } catch (const std::exception& error) {
       log.critical("cannot start: %s", std::string(error.what()));
       return kExitConfig;

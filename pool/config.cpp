@@ -12,6 +12,7 @@
 #include <sstream>
 
 #include "fcgi/query.h"
+#include "pool/scoreboard.h"
 
 namespace twinlane::pool {
 namespace {
@@ -179,7 +180,7 @@ LaneConfig readLane(Section lane, LaneConfig defaults) {
     if (!count) throw lane.error(node, lane.keyPath("processes"), "'" + text + "' is not 'auto' or a number from 1 to 256");
     config.processes = static_cast<unsigned>(*count);
   }
-  read.integer("threads", config.threads, 1, 256);
+  read.integer("threads", config.threads, 1, kMaxThreads);
   read.stringList("routes", config.routes);
 
   Section queue = lane.section("queue");
@@ -193,8 +194,20 @@ LaneConfig readLane(Section lane, LaneConfig defaults) {
   read.integer("max_requests_jitter", config.max_requests_jitter, 0, UINT32_MAX);
   read.size("max_private_memory", config.max_private_memory, 0);
   read.signedInteger("nice", config.nice, -20, 19);
+  if (const YAML::Node node = lane.take("scheduler"); node.IsDefined()) {
+    const std::string text = read.scalar(node, "scheduler");
+    if (text == "other") {
+      config.scheduler = LaneConfig::Scheduler::kOther;
+    } else if (text == "batch") {
+      config.scheduler = LaneConfig::Scheduler::kBatch;
+    } else if (text == "idle") {
+      config.scheduler = LaneConfig::Scheduler::kIdle;
+    } else {
+      throw lane.error(node, lane.keyPath("scheduler"), "'" + text + "' is not one of other, batch, idle");
+    }
+  }
   lane.rejectUnknown({"listen", "socket", "processes", "threads", "routes", "queue", "request_timeout", "max_requests",
-                      "max_requests_jitter", "max_private_memory", "nice"});
+                      "max_requests_jitter", "max_private_memory", "nice", "scheduler"});
   return config;
 }
 
@@ -286,7 +299,8 @@ Config parseConfig(const std::string& yaml_text, const std::string& source_name)
       throw log.error(node, "log.level", "'" + config.log_level + "' is not one of fatal, critical, error, warning, notice, information, debug, trace");
     }
   }
-  log.rejectUnknown({"level"});
+  Reader{log}.duration("slow_request", config.slow_request, Millis(0));
+  log.rejectUnknown({"level", "slow_request"});
 
   Reader{top}.string("user", config.user);
   Reader{top}.string("group", config.group);

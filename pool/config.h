@@ -36,6 +36,8 @@ struct LaneConfig {
   std::uint64_t max_requests_jitter = 0;
   std::uint64_t max_private_memory = 0;  // bytes; 0: never recycle on memory
   int nice = 0;
+  // CPU scheduling policy of the lane's workers: SCHED_OTHER, SCHED_BATCH or SCHED_IDLE.
+  enum class Scheduler { kOther, kBatch, kIdle } scheduler = Scheduler::kOther;
 };
 
 struct Config {
@@ -52,6 +54,7 @@ struct Config {
   } limits;
   Millis graceful_timeout{30000};
   std::string log_level = "information";
+  Millis slow_request{1000};  // requests slower than this are logged; 0 logs none
   std::string user;  // privileges are dropped to these after binding, when started as root
   std::string group;
 

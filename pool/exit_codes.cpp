@@ -6,24 +6,22 @@
 #include <cstring>
 
 namespace twinlane::pool {
-namespace {
-
-const char* exitMeaning(int code) {
+std::string_view exitCodeMeaning(int code) {
   switch (code) {
     case kExitOk: return "clean stop";
     case kExitConfig: return "configuration or data error";
     case kExitSoftware: return "failed before ready";
     case kExitOrphaned: return "master gone";
+    case kExitRecycleRequests: return "recycled after max_requests";
+    case kExitRecycleMemory: return "recycled after max_private_memory";
     default: return "failure";
   }
 }
 
-}  // namespace
-
 std::string describeWaitStatus(int wait_status) {
   if (WIFEXITED(wait_status)) {
     const int code = WEXITSTATUS(wait_status);
-    return "exited with " + std::to_string(code) + " (" + exitMeaning(code) + ")";
+    return "exited with " + std::to_string(code) + " (" + std::string(exitCodeMeaning(code)) + ")";
   }
   if (WIFSIGNALED(wait_status)) {
     const int sig = WTERMSIG(wait_status);

@@ -7,6 +7,7 @@
 #include <sysexits.h>
 
 #include <string>
+#include <string_view>
 
 namespace twinlane::pool {
 
@@ -17,8 +18,12 @@ enum ExitCode : int {
   kExitConfig = EX_CONFIG, // bad config or data: respawning will not help
   kExitSoftware = EX_SOFTWARE,  // a worker could not start (internal error before ready)
   kExitOrphaned = 3,         // a worker found its master gone
+  kExitRecycleRequests = 4,  // a worker served max_requests and left to be replaced
+  kExitRecycleMemory = 5,    // a worker passed max_private_memory and left to be replaced
 };
 
+// "clean stop", "recycled after max_requests", ... for an exit code of the contract.
+std::string_view exitCodeMeaning(int code);
 // "exited with 0 (clean stop)", "killed by SIGKILL", ... for the log.
 std::string describeWaitStatus(int wait_status);
 

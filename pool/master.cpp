@@ -1,13 +1,16 @@
 // The master process: see master.h.
 #include "pool/master.h"
 
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
-#include <Poco/JSON/Stringifier.h>
 #include <Poco/Timestamp.h>
 
 #include <algorithm>
@@ -17,6 +20,7 @@
 
 #include "fcgi/listener.h"
 #include "pool/exit_codes.h"
+#include "pool/queue_length.h"
 #include "pool/worker.h"
 
 namespace twinlane::pool {
@@ -26,8 +30,18 @@ namespace {
 constexpr std::int64_t kCrashLoopWindowMs = 2000;
 constexpr std::int64_t kFirstBackoffMs = 100;
 constexpr std::int64_t kMaxBackoffMs = 10000;
-// Room for a reload's second generation and for TTIN, without remapping the scoreboard.
-constexpr std::size_t kSpareSlots = 32;
+// A request this long past request_timeout did not stop cooperatively: its thread's stack is
+// dumped, and the worker killed kStackDumpWaitMs later (time for the dump to be written).
+constexpr std::int64_t kKillGraceMs = 1000;
+constexpr std::int64_t kStackDumpWaitMs = 300;
+// How often the loop looks at deadlines: often while a request runs, and still now and then
+// when all are idle, since a worker starting a request does not wake the master.
+constexpr int kDeadlineCheckMs = 100;
+constexpr int kIdleCheckMs = 250;
+// Two generations (during a reload) of two lanes of at most 256 workers, plus TTIN headroom.
+constexpr std::size_t kScoreboardSlots = 1100;
+// A reload whose new workers never become ready still retires the old ones after this long.
+constexpr std::int64_t kReadyWaitMs = 60000;
 
 std::string toJson(const Poco::JSON::Object::Ptr& object) {
   std::ostringstream out;
@@ -35,10 +49,32 @@ std::string toJson(const Poco::JSON::Object::Ptr& object) {
   return out.str();
 }
 
+std::string routeList(const LaneConfig& lane) {
+  std::string list;
+  for (const auto& route : lane.routes) list += (list.empty() ? "" : ",") + route;
+  return list;
+}
+
+std::string signalName(int number) {
+  const char* abbrev = ::sigabbrev_np(number);
+  return abbrev ? std::string("SIG") + abbrev : std::to_string(number);
+}
+
 }  // namespace
 
-Master::Master(Config config, ServiceFactory make_service, Poco::Logger& log)
-    : config_(std::move(config)), make_service_(std::move(make_service)), log_(log), pid_(::getpid()) {}
+Master::Listener::~Listener() {
+  if (owner == ::getpid()) {
+    fd.reset();
+    fcgi::removeSocketFile(address);
+  }
+}
+
+Master::Master(Config config, ConfigLoader reload_config, ServiceFactory make_service, Poco::Logger& log)
+    : initial_config_(std::move(config)),
+      reload_config_(std::move(reload_config)),
+      make_service_(std::move(make_service)),
+      log_(log),
+      pid_(::getpid()) {}
 
 Master::~Master() = default;
 
@@ -48,65 +84,131 @@ int Master::run() {
     reapChildren();
     handleSignals();
     if (stop_ != Stop::kNone) break;
+    killOverdueWorkers();
+    retireOldGenerations();
     spawnMissingWorkers();
     waitForEvents();
   }
   if (stop_ == Stop::kGraceful) {
-    log_.notice("graceful stop: letting in-flight requests finish (up to %ld ms)",
-                static_cast<long>(config_.graceful_timeout.count()));
-    stopWorkers(SIGTERM, config_.graceful_timeout);
+    log_.notice("graceful stop: no new requests; in-flight ones may finish within %ld ms",
+                static_cast<long>(current().config->graceful_timeout.count()));
+    stopWorkers(SIGTERM, current().config->graceful_timeout);
   } else {
     log_.notice("immediate stop");
   }
   stopWorkers(SIGKILL, std::chrono::milliseconds(5000));
-  closeListeners();
+  generations_.clear();  // closes the sockets and removes their files
   log_.notice("stopped");
   return kExitOk;
 }
 
+// Order matters: sockets are bound while we may still be root, privileges are dropped before
+// any data is read, and the scoreboard exists before the first fork.
 void Master::start() {
   signals_ = std::make_unique<MasterSignals>();
-
-  const std::int64_t load_start = monotonicMillis();
-  service_ = make_service_(config_);
-  view_.service_summary = service_->summary();
-  log_.notice("loaded %s in %ld ms", toJson(view_.service_summary), static_cast<long>(monotonicMillis() - load_start));
-
-  lanes_.push_back(LaneState{Lane::kFast, &config_.fast, {}});
-  lanes_.push_back(LaneState{Lane::kSlow, &config_.slow, {}});
-  for (LaneState& lane : lanes_) {
-    lane.listener = fcgi::openListener(lane.config->listen, static_cast<int>(lane.config->queue_capacity),
-                                       lane.config->socket);
-  }
-
-  scoreboard_ = std::make_unique<Scoreboard>(config_.fast.processes + config_.slow.processes + kSpareSlots);
-  for (const LaneState& lane : lanes_) scoreboard_->counters(lane.lane).target_processes.store(lane.config->processes);
-  view_.config = &config_;
-  view_.scoreboard = scoreboard_.get();
-  view_.started_at = Poco::DateTimeFormatter::format(Poco::Timestamp(), Poco::DateTimeFormat::ISO8601_FORMAT);
-  view_.generation = 1;
-
-  for (const LaneState& lane : lanes_) {
-    log_.notice("%s lane: %u processes x %u threads on %s, routes %s", std::string(laneName(lane.lane)),
-                lane.config->processes, lane.config->threads, lane.config->listen.toString(),
-                [&] {
-                  std::string list;
-                  for (const auto& r : lane.config->routes) list += (list.empty() ? "" : ",") + r;
-                  return list;
-                }());
+  started_at_ = Poco::DateTimeFormatter::format(Poco::Timestamp(), Poco::DateTimeFormat::ISO8601_FORMAT);
+  scoreboard_ = std::make_unique<Scoreboard>(kScoreboardSlots);
+  generations_.push_back(makeGeneration(std::move(initial_config_)));
+  for (const Lane lane : kLanes) {
+    const LaneConfig& config = current().config->lane(laneName(lane));
+    log_.notice("%s lane: %u processes x %u threads on %s, routes %s", std::string(laneName(lane)), config.processes,
+                config.threads, config.listen.toString(), routeList(config));
   }
 }
 
-void Master::waitForEvents() {
-  // Wake for a signal, or when a lane's crash back-off ends.
-  int timeout_ms = -1;
-  const std::int64_t now = monotonicMillis();
-  for (const LaneState& lane : lanes_) {
-    if (liveWorkers(lane.lane) < scoreboard_->counters(lane.lane).target_processes.load() && lane.next_spawn_ms > now) {
-      const int wait = static_cast<int>(lane.next_spawn_ms - now);
-      timeout_ms = timeout_ms < 0 ? wait : std::min(timeout_ms, wait);
+std::unique_ptr<Master::Generation> Master::makeGeneration(Config config) {
+  auto generation = std::make_unique<Generation>();
+  generation->number = generations_.empty() ? 1 : current().number + 1;
+  generation->config = std::make_unique<const Config>(std::move(config));
+  const Config& settings = *generation->config;
+  for (const Lane lane : kLanes) {
+    generation->listeners[static_cast<std::size_t>(lane)] = listenerFor(settings.lane(laneName(lane)));
+  }
+  if (generations_.empty()) dropPrivileges(settings);
+
+  const std::int64_t load_start = monotonicMillis();
+  generation->service = make_service_(settings);
+  generation->view.config = generation->config.get();
+  generation->view.scoreboard = scoreboard_.get();
+  generation->view.service = generation->service.get();
+  generation->view.service_summary = generation->service->summary();
+  generation->view.started_at = started_at_;
+  generation->view.generation = generation->number;
+  for (const Lane lane : kLanes) {
+    generation->view.listener_inodes[static_cast<std::size_t>(lane)] =
+        generation->listeners[static_cast<std::size_t>(lane)]->inode;
+  }
+  log_.notice("generation %u: loaded %s in %ld ms", generation->number, toJson(generation->view.service_summary),
+              static_cast<long>(monotonicMillis() - load_start));
+
+  for (const Lane lane : kLanes) {
+    const unsigned target = settings.lane(laneName(lane)).processes;
+    supervision(lane) = LaneSupervision{target, 0, 0};
+    scoreboard_->counters(lane).target_processes.store(target);
+  }
+  return generation;
+}
+
+// The same address keeps its socket across generations (nothing queued is lost); a new
+// address gets a new socket, and the old one closes when its last generation retires.
+std::shared_ptr<Master::Listener> Master::listenerFor(const LaneConfig& lane) {
+  for (const auto& generation : generations_) {
+    for (const auto& listener : generation->listeners) {
+      if (listener->address.toString() != lane.listen.toString()) continue;
+      // listen() again only changes the backlog.
+      if (::listen(listener->fd.get(), static_cast<int>(lane.queue_capacity)) != 0) {
+        log_.warning("cannot change the backlog of %s: %s", lane.listen.toString(), std::string(std::strerror(errno)));
+      }
+      return listener;
     }
   }
+  auto listener = std::make_shared<Listener>();
+  listener->address = lane.listen;
+  listener->fd = fcgi::openListener(lane.listen, static_cast<int>(lane.queue_capacity), lane.socket);
+  listener->inode = socketInode(listener->fd.get());
+  listener->owner = ::getpid();
+  return listener;
+}
+
+void Master::dropPrivileges(const Config& config) {
+  if (config.user.empty() && config.group.empty()) return;
+  if (::geteuid() != 0) {
+    log_.warning("not started as root: staying user %d (user/group in the config apply only to root)",
+                 static_cast<int>(::geteuid()));
+    return;
+  }
+  const passwd* user = config.user.empty() ? nullptr : ::getpwnam(config.user.c_str());
+  if (!config.user.empty() && !user) throw ConfigError(config.source + ": user: '" + config.user + "' does not exist");
+  gid_t gid = user ? user->pw_gid : 0;
+  if (!config.group.empty()) {
+    const group* grp = ::getgrnam(config.group.c_str());
+    if (!grp) throw ConfigError(config.source + ": group: '" + config.group + "' does not exist");
+    gid = grp->gr_gid;
+  }
+  // Supplementary groups first, then the group, then the user: after setuid nothing else may change.
+  const bool ok = (user ? ::initgroups(user->pw_name, gid) : ::setgroups(0, nullptr)) == 0 && ::setgid(gid) == 0 &&
+                  (!user || ::setuid(user->pw_uid) == 0);
+  if (!ok) throw std::runtime_error(std::string("cannot drop privileges: ") + std::strerror(errno));
+  log_.notice("dropped privileges to user %s, group %d", config.user.empty() ? std::string("root") : config.user,
+              static_cast<int>(gid));
+}
+
+void Master::waitForEvents() {
+  int timeout_ms = -1;
+  const auto shorten = [&timeout_ms](std::int64_t wait) {
+    const int ms = static_cast<int>(std::max<std::int64_t>(0, wait));
+    timeout_ms = timeout_ms < 0 ? ms : std::min(timeout_ms, ms);
+  };
+  const std::int64_t now = monotonicMillis();
+  for (const Lane lane : kLanes) {
+    const LaneSupervision& s = supervision(lane);
+    if (servingWorkers(lane) < s.target && s.next_spawn_ms > now) shorten(s.next_spawn_ms - now);
+  }
+  for (const Child& child : children_) {
+    const bool watching = scoreboard_->slot(child.slot).active.load() > 0 || child.stack_dump_sent_ms != 0;
+    shorten(watching ? kDeadlineCheckMs : kIdleCheckMs);
+  }
+  if (generations_.size() > 1) shorten(kDeadlineCheckMs);  // watching the new generation get ready
   pollfd fd{signals_->fd(), POLLIN, 0};
   ::poll(&fd, 1, timeout_ms);
 }
@@ -118,146 +220,259 @@ void Master::reapChildren() {
     const auto child = std::find_if(children_.begin(), children_.end(), [pid](const Child& c) { return c.pid == pid; });
     if (child == children_.end()) continue;
     const std::int64_t lived_ms = monotonicMillis() - child->started_ms;
+    accountExit(*child, status, lived_ms);
     WorkerSlot& slot = scoreboard_->slot(child->slot);
-    const std::string uri = slot.state.load() == WorkerState::kBusy ? slot.currentUri() : std::string();
-    LaneState& lane = laneState(child->lane);
-    const bool clean = WIFEXITED(status) && WEXITSTATUS(status) == kExitOk;
-
-    std::string message = std::string(laneName(child->lane)) + " worker " + std::to_string(pid) + " " +
-                          describeWaitStatus(status) + " after " + std::to_string(lived_ms) + " ms";
-    if (!uri.empty()) message += " while serving " + uri;
-    if (clean || stop_ != Stop::kNone) {
-      log_.information(message);
-    } else {
-      log_.error(message);
-    }
-
-    if (!clean && lived_ms < kCrashLoopWindowMs) {
-      ++lane.consecutive_failures;
-      const std::int64_t backoff =
-          std::min(kMaxBackoffMs, kFirstBackoffMs << std::min(lane.consecutive_failures - 1, 10u));
-      lane.next_spawn_ms = monotonicMillis() + backoff;
-      if (stop_ == Stop::kNone) {
-        log_.warning("%s lane: %u workers in a row died within %ld ms of starting; next start in %ld ms",
-                     std::string(laneName(child->lane)), lane.consecutive_failures,
-                     static_cast<long>(kCrashLoopWindowMs), static_cast<long>(backoff));
-      }
-    } else {
-      lane.consecutive_failures = 0;
-    }
-    if (!clean && stop_ == Stop::kNone) scoreboard_->counters(child->lane).restarts.fetch_add(1);
-
     slot.pid.store(0);
     slot.state.store(WorkerState::kEmpty);
     children_.erase(child);
   }
 }
 
+void Master::accountExit(const Child& child, int wait_status, std::int64_t lived_ms) {
+  const WorkerSlot& slot = scoreboard_->slot(child.slot);
+  const std::string uri = slot.active.load() > 0 ? slot.currentUri() : std::string();
+  LaneCounters& counters = scoreboard_->counters(child.lane);
+  const int code = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1;
+  const bool expected_stop = child.told_to_stop && code == kExitOk;
+
+  std::string message = std::string(laneName(child.lane)) + " worker " + std::to_string(child.pid) + " (generation " +
+                        std::to_string(child.generation->number) + ") " + describeWaitStatus(wait_status) + " after " +
+                        std::to_string(lived_ms) + " ms";
+  if (!uri.empty()) message += " while serving " + uri;
+
+  std::optional<RestartReason> reason;
+  if (child.killed) {
+    reason = RestartReason::kDeadline;
+  } else if (code == kExitRecycleRequests || code == kExitRecycleMemory) {
+    reason = code == kExitRecycleRequests ? RestartReason::kMaxRequests : RestartReason::kMemory;
+    counters.recycling.store(0);
+  } else if (!expected_stop && stop_ == Stop::kNone) {
+    reason = RestartReason::kCrash;
+  }
+  if (reason) counters.restarts[static_cast<std::size_t>(*reason)].fetch_add(1);
+
+  if (reason == RestartReason::kCrash) {
+    log_.error(message);
+  } else {
+    log_.information(message);
+  }
+
+  LaneSupervision& lane = supervision(child.lane);
+  if (reason == RestartReason::kCrash && lived_ms < kCrashLoopWindowMs && child.generation == &current()) {
+    ++lane.consecutive_failures;
+    const std::int64_t backoff = std::min(kMaxBackoffMs, kFirstBackoffMs << std::min(lane.consecutive_failures - 1, 10u));
+    lane.next_spawn_ms = monotonicMillis() + backoff;
+    log_.warning("%s lane: %u workers in a row died within %ld ms of starting; next start in %ld ms",
+                 std::string(laneName(child.lane)), lane.consecutive_failures, static_cast<long>(kCrashLoopWindowMs),
+                 static_cast<long>(backoff));
+  } else if (reason != RestartReason::kCrash) {
+    lane.consecutive_failures = 0;
+  }
+}
+
 void Master::handleSignals() {
   for (const MasterSignal* signal : signals_->drain()) {
+    if (signal->intent != MasterIntent::kReap) {
+      log_.notice("received %s: %s", signalName(signal->number), std::string(signal->meaning));
+    }
     switch (signal->intent) {
-      case MasterIntent::kReap:
-        break;  // reapChildren runs every turn
+      case MasterIntent::kReap: break;  // reapChildren runs every turn
       case MasterIntent::kGracefulStop:
         if (stop_ == Stop::kNone) stop_ = Stop::kGraceful;
         break;
-      case MasterIntent::kFastStop:
-        stop_ = Stop::kFast;
-        break;
-      case MasterIntent::kReload:
-      case MasterIntent::kAddSlowWorker:
-      case MasterIntent::kRemoveSlowWorker:
-        log_.warning("received SIG%s (%s): not supported yet, ignored", std::string(::sigabbrev_np(signal->number)),
-                     std::string(signal->meaning));
-        break;
+      case MasterIntent::kFastStop: stop_ = Stop::kFast; break;
+      case MasterIntent::kReload: reload(); break;
+      case MasterIntent::kAddSlowWorker: changeSlowWorkers(+1); break;
+      case MasterIntent::kRemoveSlowWorker: changeSlowWorkers(-1); break;
+    }
+  }
+}
+
+// Reload builds the new config and service first; if either fails the current generation
+// keeps serving untouched. Only on success do new workers start; the old ones are asked to
+// stop once the new ones are ready (retireOldGenerations). The sockets stay open throughout,
+// so requests queued in them are taken by whichever generation accepts next.
+void Master::reload() {
+  std::unique_ptr<Generation> next;
+  try {
+    next = makeGeneration(reload_config_());
+  } catch (const std::exception& error) {
+    log_.error("reload failed, generation %u keeps serving: %s", current().number, std::string(error.what()));
+    for (const Lane lane : kLanes) scoreboard_->counters(lane).target_processes.store(supervision(lane).target);
+    return;
+  }
+  log_.notice("reload: generation %u starts; generation %u stops once it is ready", next->number, current().number);
+  generations_.push_back(std::move(next));
+}
+
+void Master::retireOldGenerations() {
+  if (generations_.size() > 1) {
+    const bool ready = currentGenerationReady();
+    const std::int64_t now = monotonicMillis();
+    for (Child& child : children_) {
+      if (child.generation == &current() || child.told_to_stop) continue;
+      if (!ready && now - child.started_ms < kReadyWaitMs) continue;
+      ::kill(child.pid, SIGTERM);
+      child.told_to_stop = true;
+    }
+  }
+  // A generation with no workers left is released (its service's memory, unshared sockets).
+  std::erase_if(generations_, [this](const std::unique_ptr<Generation>& generation) {
+    if (generation.get() == &current()) return false;
+    return std::none_of(children_.begin(), children_.end(),
+                        [&](const Child& child) { return child.generation == generation.get(); });
+  });
+}
+
+bool Master::currentGenerationReady() const {
+  for (const Lane lane : kLanes) {
+    unsigned ready = 0;
+    for (const Child& child : children_) {
+      if (child.lane != lane || child.generation != &current() || child.told_to_stop) continue;
+      const WorkerState state = scoreboard_->slot(child.slot).state.load();
+      if (state == WorkerState::kIdle || state == WorkerState::kBusy) ++ready;
+    }
+    if (ready < lanes_[static_cast<std::size_t>(lane)].target) return false;
+  }
+  return true;
+}
+
+void Master::changeSlowWorkers(int delta) {
+  LaneSupervision& slow = supervision(Lane::kSlow);
+  const unsigned target = static_cast<unsigned>(std::clamp<int>(static_cast<int>(slow.target) + delta, 1, 256));
+  if (target == slow.target) {
+    log_.warning("slow lane stays at %u workers (the range is 1 to 256)", slow.target);
+    return;
+  }
+  slow.target = target;
+  scoreboard_->counters(Lane::kSlow).target_processes.store(target);
+  log_.notice("slow lane: target now %u workers", target);
+  if (delta > 0) return;
+  // Prefer an idle worker, so no request waits for the one leaving.
+  Child* leaving = nullptr;
+  for (Child& child : children_) {
+    if (child.lane != Lane::kSlow || child.generation != &current() || child.told_to_stop) continue;
+    if (!leaving || scoreboard_->slot(child.slot).state.load() == WorkerState::kIdle) leaving = &child;
+  }
+  if (leaving) {
+    ::kill(leaving->pid, SIGTERM);
+    leaving->told_to_stop = true;
+  }
+}
+
+void Master::killOverdueWorkers() {
+  const std::int64_t now = monotonicMillis();
+  for (Child& child : children_) {
+    if (child.killed) continue;
+    const WorkerSlot& slot = scoreboard_->slot(child.slot);
+    const auto [started_ms, thread] = slot.oldestRequest();
+    const LaneConfig& lane = child.generation->config->lane(laneName(child.lane));
+    if (started_ms == 0 || now - started_ms <= lane.request_timeout.count() + kKillGraceMs) {
+      child.stack_dump_sent_ms = 0;
+      continue;
+    }
+    const std::string what = std::string(laneName(child.lane)) + " worker " + std::to_string(child.pid) +
+                             " serving " + slot.currentUri() + " for " + std::to_string(now - started_ms) +
+                             " ms (request_timeout " + std::to_string(lane.request_timeout.count()) + " ms)";
+    if (child.stack_dump_sent_ms == 0) {
+      log_.warning("%s did not stop at its deadline; its stack follows, then it is killed", what);
+      ::syscall(SYS_tgkill, child.pid, slot.thread_id[thread].load(), kStackDumpSignal);
+      child.stack_dump_sent_ms = now;
+    } else if (now - child.stack_dump_sent_ms >= kStackDumpWaitMs) {
+      log_.error("killing %s", what);
+      ::kill(child.pid, SIGKILL);
+      child.killed = true;
+      scoreboard_->counters(child.lane).kills.fetch_add(1);
     }
   }
 }
 
 void Master::spawnMissingWorkers() {
   const std::int64_t now = monotonicMillis();
-  for (LaneState& lane : lanes_) {
-    if (lane.next_spawn_ms > now) continue;
-    while (liveWorkers(lane.lane) < scoreboard_->counters(lane.lane).target_processes.load()) spawnWorker(lane);
+  for (const Lane lane : kLanes) {
+    if (supervision(lane).next_spawn_ms > now) continue;
+    while (servingWorkers(lane) < supervision(lane).target) spawnWorker(lane);
   }
 }
 
-void Master::spawnWorker(LaneState& lane) {
+void Master::spawnWorker(Lane lane) {
   const auto slot_index = freeSlot();
   if (!slot_index) {
-    log_.critical("scoreboard full: cannot start a %s worker", std::string(laneName(lane.lane)));
+    log_.critical("scoreboard full: cannot start a %s worker", std::string(laneName(lane)));
+    supervision(lane).next_spawn_ms = monotonicMillis() + kMaxBackoffMs;
     return;
   }
+  Generation& generation = current();
   WorkerSlot& slot = scoreboard_->slot(*slot_index);
-  slot.lane.store(lane.lane);
-  slot.generation.store(view_.generation);
+  slot.lane.store(lane);
+  slot.generation.store(generation.number);
   slot.requests.store(0);
   slot.active.store(0);
+  for (auto& started : slot.request_started_ms) started.store(0);
   slot.state.store(WorkerState::kStarting);
   slot.started_ms.store(monotonicMillis());
 
   WorkerPlan plan;
-  plan.lane = lane.lane;
-  plan.lane_config = lane.config;
-  plan.listen_fd = lane.listener.get();
+  plan.lane = lane;
+  plan.lane_config = &generation.config->lane(laneName(lane));
+  plan.listen_fd = generation.listeners[static_cast<std::size_t>(lane)]->fd.get();
   plan.slot_index = *slot_index;
   plan.master_pid = pid_;
-  plan.service = service_.get();
+  plan.service = generation.service.get();
   plan.scoreboard = scoreboard_.get();
-  plan.view = view_;
+  plan.view = generation.view;
   plan.master_only_fds.push_back(signals_->fd());
-  for (const LaneState& other : lanes_) {
-    if (other.lane != lane.lane) plan.master_only_fds.push_back(other.listener.get());
+  for (const auto& g : generations_) {
+    for (const auto& listener : g->listeners) {
+      if (listener->fd.get() != plan.listen_fd) plan.master_only_fds.push_back(listener->fd.get());
+    }
   }
 
   const pid_t pid = ::fork();
   if (pid < 0) {
-    log_.error("cannot fork a %s worker: %s", std::string(laneName(lane.lane)), std::string(std::strerror(errno)));
+    log_.error("cannot fork a %s worker: %s", std::string(laneName(lane)), std::string(std::strerror(errno)));
     slot.state.store(WorkerState::kEmpty);
-    lane.next_spawn_ms = monotonicMillis() + kFirstBackoffMs;
+    supervision(lane).next_spawn_ms = monotonicMillis() + kFirstBackoffMs;
     return;
   }
   if (pid == 0) runWorker(plan);  // never returns
 
   slot.pid.store(pid);
-  children_.push_back(Child{pid, lane.lane, *slot_index, monotonicMillis()});
-  log_.information("%s worker %d started in slot %z", std::string(laneName(lane.lane)), static_cast<int>(pid),
-                   *slot_index);
+  children_.push_back(Child{pid, lane, *slot_index, &generation, monotonicMillis()});
+  log_.information("%s worker %d started (generation %u, slot %z)", std::string(laneName(lane)), static_cast<int>(pid),
+                   generation.number, *slot_index);
 }
 
 void Master::stopWorkers(int signal_number, std::chrono::milliseconds deadline) {
-  for (const Child& child : children_) ::kill(child.pid, signal_number);
+  for (Child& child : children_) {
+    ::kill(child.pid, signal_number);
+    child.told_to_stop = true;
+  }
   const std::int64_t give_up = monotonicMillis() + deadline.count();
-  while (!children_.empty()) {
+  while (true) {
     reapChildren();
-    if (children_.empty()) break;
+    if (children_.empty()) return;
     const std::int64_t left = give_up - monotonicMillis();
     if (left <= 0) {
       log_.warning("%z workers still running after %ld ms", children_.size(), static_cast<long>(deadline.count()));
       return;
     }
-    // SIGCHLD arrives on the signalfd; a further TERM or QUIT during the wait is honoured.
+    // SIGCHLD arrives on the signalfd; a QUIT during a graceful stop cuts it short.
     pollfd fd{signals_->fd(), POLLIN, 0};
     ::poll(&fd, 1, static_cast<int>(std::min<std::int64_t>(left, 1000)));
     for (const MasterSignal* signal : signals_->drain()) {
       if (signal->intent == MasterIntent::kFastStop && signal_number != SIGKILL) {
-        log_.notice("immediate stop requested during the graceful stop");
+        log_.notice("received %s during the graceful stop: stopping at once", signalName(signal->number));
         return;
       }
     }
   }
 }
 
-void Master::closeListeners() {
-  for (LaneState& lane : lanes_) {
-    lane.listener.reset();
-    fcgi::removeSocketFile(lane.config->listen);
-  }
-}
-
-unsigned Master::liveWorkers(Lane lane) const {
-  return static_cast<unsigned>(
-      std::count_if(children_.begin(), children_.end(), [lane](const Child& c) { return c.lane == lane; }));
+unsigned Master::servingWorkers(Lane lane) const {
+  return static_cast<unsigned>(std::count_if(children_.begin(), children_.end(), [&](const Child& c) {
+    return c.lane == lane && c.generation == &current() && !c.told_to_stop;
+  }));
 }
 
 std::optional<std::size_t> Master::freeSlot() const {

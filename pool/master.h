@@ -1,11 +1,13 @@
 // Master: the one process that owns everything long-lived: the config, the loaded service
 // (the graph), the listening sockets and the scoreboard. It forks the workers of both lanes,
-// replaces those that die, and stops them on TERM/INT (graceful) or QUIT (immediate). It is
+// replaces those that die, kills those stuck past their deadline, reloads config and data on
+// HUP without closing the sockets, and stops on TERM/INT (graceful) or QUIT (immediate). It is
 // single-threaded and never serves a request.
 #pragma once
 
 #include <Poco/Logger.h>
 
+#include <array>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -21,55 +23,92 @@
 namespace twinlane::pool {
 
 using ServiceFactory = std::function<std::unique_ptr<fcgi::Service>(const Config&)>;
+// Re-reads and validates the config file, for a reload. Throws ConfigError.
+using ConfigLoader = std::function<Config()>;
 
 class Master {
  public:
-  Master(Config config, ServiceFactory make_service, Poco::Logger& log);
+  Master(Config config, ConfigLoader reload_config, ServiceFactory make_service, Poco::Logger& log);
   ~Master();
   Master(const Master&) = delete;
   Master& operator=(const Master&) = delete;
 
-  // Loads the service, opens the sockets, runs until stopped. Returns the process exit code.
+  // Opens the sockets, drops privileges, loads the service, runs until stopped. Returns the
+  // process exit code.
   int run();
 
  private:
-  struct LaneState {
-    Lane lane;
-    const LaneConfig* config;
-    UniqueFd listener;
+  // A listening socket; shared by the generations that listen on the same address. The last
+  // owner closes it and removes its file.
+  struct Listener {
+    fcgi::ListenAddress address;
+    UniqueFd fd;
+    ino_t inode = 0;
+    pid_t owner = 0;
+    ~Listener();
+  };
+
+  // Everything one reload produces. Workers of a generation serve its config and service.
+  struct Generation {
+    std::uint32_t number = 0;
+    std::unique_ptr<const Config> config;
+    std::unique_ptr<fcgi::Service> service;
+    std::array<std::shared_ptr<Listener>, kLaneCount> listeners;
+    PoolView view;
+  };
+
+  struct LaneSupervision {
+    unsigned target = 0;
     unsigned consecutive_failures = 0;
     std::int64_t next_spawn_ms = 0;  // back-off after a crash loop
   };
+
   struct Child {
-    pid_t pid;
-    Lane lane;
-    std::size_t slot;
-    std::int64_t started_ms;
+    pid_t pid = 0;
+    Lane lane = Lane::kFast;
+    std::size_t slot = 0;
+    const Generation* generation = nullptr;
+    std::int64_t started_ms = 0;
+    bool told_to_stop = false;           // TERM sent: reload, TTOU or shutdown
+    std::int64_t stack_dump_sent_ms = 0; // deadline passed: USR2 sent, SIGKILL follows
+    bool killed = false;
   };
 
   void start();
   void waitForEvents();
   void reapChildren();
   void handleSignals();
+  void killOverdueWorkers();
+  void retireOldGenerations();
   void spawnMissingWorkers();
-  void spawnWorker(LaneState& lane);
+  void spawnWorker(Lane lane);
+  void reload();
+  void changeSlowWorkers(int delta);
   void stopWorkers(int signal_number, std::chrono::milliseconds deadline);
-  void closeListeners();
 
-  LaneState& laneState(Lane lane) { return lanes_[static_cast<std::size_t>(lane)]; }
-  unsigned liveWorkers(Lane lane) const;
+  std::unique_ptr<Generation> makeGeneration(Config config);
+  std::shared_ptr<Listener> listenerFor(const LaneConfig& lane);
+  void dropPrivileges(const Config& config);
+  bool currentGenerationReady() const;
+  void accountExit(const Child& child, int wait_status, std::int64_t lived_ms);
+
+  Generation& current() { return *generations_.back(); }
+  const Generation& current() const { return *generations_.back(); }
+  LaneSupervision& supervision(Lane lane) { return lanes_[static_cast<std::size_t>(lane)]; }
+  unsigned servingWorkers(Lane lane) const;
   std::optional<std::size_t> freeSlot() const;
 
-  Config config_;
+  Config initial_config_;
+  ConfigLoader reload_config_;
   ServiceFactory make_service_;
   Poco::Logger& log_;
   pid_t pid_;
-  std::unique_ptr<fcgi::Service> service_;
+  std::string started_at_;
   std::unique_ptr<Scoreboard> scoreboard_;
   std::unique_ptr<MasterSignals> signals_;
-  std::vector<LaneState> lanes_;
+  std::vector<std::unique_ptr<Generation>> generations_;  // the current one last
+  std::array<LaneSupervision, kLaneCount> lanes_{};
   std::vector<Child> children_;
-  PoolView view_;
   enum class Stop { kNone, kGraceful, kFast } stop_ = Stop::kNone;
 };
 

@@ -41,12 +41,21 @@ void writeUpstream(std::ostream& out, const LaneConfig& lane) {
   out << "upstream twinlane_" << lane.name << " {\n"
       << "    # One connection carries one request (no keepalive): a kept-alive idle connection\n"
       << "    # would pin a worker thread while new requests wait in the backlog.\n"
-      << "    server " << lane.listen.nginxForm() << ";\n"
+      << "    # max_fails=0: never mark the only server down after a full queue or a crash.\n"
+      << "    server " << lane.listen.nginxForm() << " max_fails=0;\n"
       << "}\n\n";
 }
 
 void writeLocation(std::ostream& out, const fcgi::RouteSpec& route, const LaneConfig& lane) {
   out << "    location " << (route.prefix ? "^~ " : "= ") << route.path << " {\n";
+  // A full backlog makes connect() fail at once (EAGAIN): that 502 means "overloaded".
+  // A location's own error_page replaces every inherited one, so all of them are repeated.
+  for (const auto& error : kNginxErrors) {
+    // "=": the named location chooses the status (503 for a full queue, else 502).
+    out << "        error_page " << error.status
+        << (error.status == 502 ? " = @twinlane_" + lane.name + "_502" : " @twinlane_" + std::to_string(error.status))
+        << ";\n";
+  }
   if (route.name == "status" || route.name == "metrics") {
     out << "        allow 127.0.0.1;\n        allow ::1;\n        deny all;\n";
   }
@@ -97,6 +106,18 @@ std::string renderNginxConfig(const Config& config, const std::vector<fcgi::Rout
       << "    location / {\n"
       << "        return 404 '{\"error\":{\"code\":\"not_found\",\"message\":\"no such path; the API is under /api/v1/\"}}';\n"
       << "    }\n\n";
+  // $upstream_connect_time is "-" when no connection was made: the lane's queue (backlog) is
+  // full, so the answer is 503 overloaded; with a connection, the worker failed: 502.
+  for (const LaneConfig* lane : {&config.slow, &config.fast}) {
+    out << "    location @twinlane_" << lane->name << "_502 {\n"
+        << "        if ($upstream_connect_time = \"-\") {\n"
+        << "            add_header Retry-After 1 always;\n"
+        << "            return 503 '{\"error\":{\"code\":\"overloaded\",\"message\":\"the " << lane->name
+        << " lane queue is full; retry later\"}}';\n"
+        << "        }\n"
+        << "        return 502 '{\"error\":{\"code\":\"bad_gateway\",\"message\":\"the worker serving this request failed; try again\"}}';\n"
+        << "    }\n";
+  }
   for (const auto& error : kNginxErrors) {
     out << "    location @twinlane_" << error.status << " {\n"
         << "        return " << error.status << " '{\"error\":{\"code\":\"" << error.code << "\",\"message\":\""

@@ -31,22 +31,33 @@ std::int64_t monotonicMillis() {
   return static_cast<std::int64_t>(now.tv_sec) * 1000 + now.tv_nsec / 1'000'000;
 }
 
-void WorkerSlot::beginRequest(std::string_view request_uri) {
+void WorkerSlot::beginRequest(std::size_t thread, std::string_view request_uri) {
+  const std::size_t n = std::min(request_uri.size(), sizeof uri - 1);
+  std::memcpy(uri, request_uri.data(), n);
+  uri[n] = '\0';
+  request_started_ms[thread].store(monotonicMillis());
   if (active.fetch_add(1) == 0) {
-    const std::size_t n = std::min(request_uri.size(), sizeof uri - 1);
-    std::memcpy(uri, request_uri.data(), n);
-    uri[n] = '\0';
-    busy_since_ms.store(monotonicMillis());
-    state.store(WorkerState::kBusy);
+    WorkerState expected = WorkerState::kIdle;
+    state.compare_exchange_strong(expected, WorkerState::kBusy);
   }
 }
 
-void WorkerSlot::endRequest() {
+void WorkerSlot::endRequest(std::size_t thread) {
+  request_started_ms[thread].store(0);
   requests.fetch_add(1);
   if (active.fetch_sub(1) == 1) {
     WorkerState expected = WorkerState::kBusy;
     state.compare_exchange_strong(expected, WorkerState::kIdle);
   }
+}
+
+std::pair<std::int64_t, std::size_t> WorkerSlot::oldestRequest() const {
+  std::pair<std::int64_t, std::size_t> oldest{0, 0};
+  for (std::size_t i = 0; i < kMaxThreads; ++i) {
+    const std::int64_t started = request_started_ms[i].load();
+    if (started != 0 && (oldest.first == 0 || started < oldest.first)) oldest = {started, i};
+  }
+  return oldest;
 }
 
 std::string WorkerSlot::currentUri() const {
@@ -56,15 +67,44 @@ std::string WorkerSlot::currentUri() const {
   return copy;
 }
 
-void LaneCounters::countResponse(int status) {
-  if (status < 400) {
-    responses_2xx.fetch_add(1);
-  } else if (status < 500) {
-    responses_4xx.fetch_add(1);
-  } else {
-    responses_5xx.fetch_add(1);
+void Histogram::observe(double seconds) {
+  std::size_t bucket = 0;
+  while (bucket < kBounds.size() && seconds > kBounds[bucket]) ++bucket;
+  if (bucket < kBounds.size()) buckets[bucket].fetch_add(1);
+  count.fetch_add(1);
+  sum_us.fetch_add(static_cast<std::uint64_t>(std::max(0.0, seconds) * 1e6));
+}
+
+std::string_view reasonName(RestartReason reason) {
+  switch (reason) {
+    case RestartReason::kCrash: return "crash";
+    case RestartReason::kDeadline: return "deadline";
+    case RestartReason::kMaxRequests: return "max_requests";
+    case RestartReason::kMemory: return "max_private_memory";
   }
-  if (status == 504) timeouts.fetch_add(1);
+  return "unknown";
+}
+
+void LaneCounters::countResponse(int status) {
+  std::size_t index = kCountedStatuses.size() - 1;
+  for (std::size_t i = 0; i + 1 < kCountedStatuses.size(); ++i) {
+    if (kCountedStatuses[i] == status) index = i;
+  }
+  responses[index].fetch_add(1);
+}
+
+std::uint64_t LaneCounters::responsesInClass(int hundred) const {
+  std::uint64_t total = 0;
+  for (std::size_t i = 0; i + 1 < kCountedStatuses.size(); ++i) {
+    if (kCountedStatuses[i] / 100 == hundred) total += responses[i].load();
+  }
+  return total;
+}
+
+std::uint64_t LaneCounters::totalRestarts() const {
+  std::uint64_t total = 0;
+  for (const auto& count : restarts) total += count.load();
+  return total;
 }
 
 Scoreboard::Scoreboard(std::size_t slot_count)

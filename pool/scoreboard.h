@@ -1,12 +1,14 @@
 // Scoreboard: a table in shared memory, mapped by the master before it forks, with one slot
 // per worker and one set of counters per lane. Each worker writes only its own slot (and adds
-// to its lane's counters); the master assigns and clears slots and reads them to supervise;
-// a fast-lane worker reads the whole table to answer /status. Fields are atomics, so readers
-// in other processes never see torn numbers; the URI is best effort.
+// to its lane's counters); the master assigns and clears slots and reads them to supervise
+// (deadlines, /status); a fast-lane worker reads the whole table to answer /status and
+// /metrics. Fields are lock-free atomics, so readers in other processes never see torn
+// numbers; the URI text is best effort.
 #pragma once
 
 #include <sys/types.h>
 
+#include <array>
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
@@ -20,7 +22,11 @@ std::string_view stateName(WorkerState state);
 
 enum class Lane : std::uint8_t { kFast = 0, kSlow = 1 };
 inline constexpr std::size_t kLaneCount = 2;
+inline constexpr Lane kLanes[] = {Lane::kFast, Lane::kSlow};
 std::string_view laneName(Lane lane);
+
+// Serving threads per worker that the scoreboard can follow (lanes.*.threads is capped here).
+inline constexpr std::size_t kMaxThreads = 64;
 
 // Milliseconds on CLOCK_MONOTONIC, which every process on the machine shares.
 std::int64_t monotonicMillis();
@@ -30,28 +36,56 @@ struct alignas(64) WorkerSlot {
   std::atomic<Lane> lane{Lane::kFast};
   std::atomic<WorkerState> state{WorkerState::kEmpty};
   std::atomic<std::uint32_t> generation{0};
-  std::atomic<std::uint32_t> active{0};           // requests in progress (threads of a fast worker)
+  std::atomic<std::uint32_t> active{0};  // requests in progress
   std::atomic<std::int64_t> started_ms{0};
-  std::atomic<std::int64_t> busy_since_ms{0};     // of the oldest request in progress
   std::atomic<std::uint64_t> requests{0};
-  char uri[240] = {};
+  // Per serving thread: when its current request started (0: idle) and its kernel thread id,
+  // so the master can find the oldest request and signal exactly the thread stuck in it.
+  std::array<std::atomic<std::int64_t>, kMaxThreads> request_started_ms{};
+  std::array<std::atomic<pid_t>, kMaxThreads> thread_id{};
+  char uri[256] = {};
 
-  // Worker side: one request starts and ends. Safe from several threads of one worker.
-  void beginRequest(std::string_view request_uri);
-  void endRequest();
+  // Worker side, from serving thread `thread`.
+  void beginRequest(std::size_t thread, std::string_view request_uri);
+  void endRequest(std::size_t thread);
+  // The start of the oldest request in progress and its thread; {0, 0} when idle.
+  std::pair<std::int64_t, std::size_t> oldestRequest() const;
   std::string currentUri() const;
 };
 
+// Prometheus-style cumulative histogram with fixed bounds, in seconds.
+struct Histogram {
+  static constexpr std::array<double, 13> kBounds = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25,
+                                                     0.5,   1,     2.5,  5,     10,   30};
+  std::array<std::atomic<std::uint64_t>, kBounds.size()> buckets{};  // non-cumulative counts
+  std::atomic<std::uint64_t> count{0};
+  std::atomic<std::uint64_t> sum_us{0};
+
+  void observe(double seconds);
+};
+
+// The status codes counted one by one; anything else counts under 0.
+inline constexpr std::array<int, 12> kCountedStatuses = {200, 400, 404, 405, 413, 415, 499, 500, 502, 503, 504, 0};
+
+enum class RestartReason : std::uint8_t { kCrash, kDeadline, kMaxRequests, kMemory };
+inline constexpr std::size_t kRestartReasonCount = 4;
+std::string_view reasonName(RestartReason reason);
+
 struct LaneCounters {
   std::atomic<std::uint32_t> target_processes{0};  // written by the master
-  std::atomic<std::uint64_t> responses_2xx{0};
-  std::atomic<std::uint64_t> responses_4xx{0};
-  std::atomic<std::uint64_t> responses_5xx{0};
+  std::atomic<std::uint32_t> recycling{0};         // workers leaving to be recycled right now
+  std::array<std::atomic<std::uint64_t>, kCountedStatuses.size()> responses{};
+  std::atomic<std::uint64_t> queue_timeouts{0};
   std::atomic<std::uint64_t> timeouts{0};
-  std::atomic<std::uint64_t> restarts{0};
+  std::atomic<std::uint64_t> abandoned{0};  // the client left before the answer
+  std::array<std::atomic<std::uint64_t>, kRestartReasonCount> restarts{};
   std::atomic<std::uint64_t> kills{0};
+  Histogram request_duration;
+  Histogram queue_wait;
 
   void countResponse(int status);
+  std::uint64_t responsesInClass(int hundred) const;  // 2, 4 or 5
+  std::uint64_t totalRestarts() const;
 };
 
 class Scoreboard {

@@ -1,6 +1,7 @@
 // Signal plumbing for master and workers: see signals.h.
 #include "pool/signals.h"
 
+#include <execinfo.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
@@ -25,6 +26,18 @@ void onGracefulStop(int) {
 
 // QUIT means now: in-flight requests are abandoned, as the operator asked.
 void onImmediateStop(int) { ::_exit(0); }
+
+// Only async-signal-safe calls: backtrace() was called once at start-up, so it does not load
+// libgcc (and allocate) here; backtrace_symbols_fd() writes without allocating.
+void onStackDump(int) {
+  const int saved = errno;
+  static const char kHeader[] = "twinlane worker: stack of the thread serving the overdue request:\n";
+  [[maybe_unused]] auto n = ::write(STDERR_FILENO, kHeader, sizeof kHeader - 1);
+  void* frames[64];
+  const int depth = ::backtrace(frames, 64);
+  ::backtrace_symbols_fd(frames, depth, STDERR_FILENO);
+  errno = saved;
+}
 
 void setHandler(int number, void (*handler)(int)) {
   struct sigaction action {};
@@ -67,7 +80,10 @@ void installWorkerSignals(int wake_fd) {
   setHandler(SIGTERM, onGracefulStop);
   setHandler(SIGINT, onGracefulStop);
   setHandler(SIGQUIT, onImmediateStop);
-  for (const int ignored : {SIGPIPE, SIGHUP, SIGUSR1, SIGUSR2, SIGTTIN, SIGTTOU}) ::signal(ignored, SIG_IGN);
+  void* warm_up[1];
+  ::backtrace(warm_up, 1);
+  setHandler(kStackDumpSignal, onStackDump);
+  for (const int ignored : {SIGPIPE, SIGHUP, SIGUSR1, SIGTTIN, SIGTTOU}) ::signal(ignored, SIG_IGN);
   ::signal(SIGCHLD, SIG_DFL);
   sigset_t none;
   sigemptyset(&none);
@@ -75,5 +91,7 @@ void installWorkerSignals(int wake_fd) {
 }
 
 bool workerStopRequested() { return g_stop_requested != 0; }
+
+void requestWorkerStop() { onGracefulStop(0); }
 
 }  // namespace twinlane::pool

@@ -3,7 +3,9 @@
 // Master: every signal it acts on is blocked and read from a signalfd in the main loop, so no
 // handler runs in the master at all. Workers: TERM and INT ask for a graceful stop, QUIT for an
 // immediate one; the handler only records the request and wakes the accept loop through an
-// eventfd. PIPE is ignored everywhere (a client that left must not kill a worker).
+// eventfd. USR2, sent by the master to the thread of a request past its deadline, writes that
+// thread's stack to stderr before the master kills the worker. PIPE is ignored everywhere (a
+// client that left must not kill a worker).
 #pragma once
 
 #include <signal.h>
@@ -56,7 +58,12 @@ class MasterSignals {
 // In a freshly forked worker: install the worker's handlers, then unblock everything.
 // `wake_fd` is an eventfd the handlers write to.
 void installWorkerSignals(int wake_fd);
-// Set by TERM/INT (graceful) or QUIT (immediate) in a worker.
+// Set by TERM/INT in a worker, or by the worker itself (recycling).
 bool workerStopRequested();
+// The worker's own graceful stop: every serving thread leaves after its current request.
+void requestWorkerStop();
+
+// The signal the master sends to a stuck thread for its stack trace.
+inline constexpr int kStackDumpSignal = SIGUSR2;
 
 }  // namespace twinlane::pool

@@ -1,28 +1,34 @@
 // The pool's own routes: /status (JSON) and /metrics (Prometheus text), answered by a
 // fast-lane worker from the shared scoreboard, so they keep answering while the slow lane is
-// saturated. They describe the pool, never the application's data beyond its summary.
+// saturated. They describe the pool; the service adds its summary and its own metric lines.
 #pragma once
 
 #include <Poco/JSON/Object.h>
+#include <sys/types.h>
 
+#include <array>
 #include <cstdint>
 #include <string>
 #include <vector>
 
 #include "fcgi/response.h"
 #include "fcgi/router.h"
+#include "fcgi/service.h"
 #include "pool/config.h"
 #include "pool/scoreboard.h"
 
 namespace twinlane::pool {
 
-// What /status and /metrics read. Lives in the master; workers see their fork-time copy.
+// What /status and /metrics read. The master fills one per generation; workers see their
+// fork-time copy.
 struct PoolView {
   const Config* config = nullptr;
   const Scoreboard* scoreboard = nullptr;
+  const fcgi::Service* service = nullptr;
   Poco::JSON::Object::Ptr service_summary;
-  std::string started_at;  // RFC 3339
+  std::string started_at;  // RFC 3339, the master's start
   std::uint32_t generation = 1;
+  std::array<ino_t, kLaneCount> listener_inodes{};  // for the kernel's queue lengths
 };
 
 std::vector<fcgi::RouteSpec> poolRoutes();

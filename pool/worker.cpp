@@ -2,18 +2,24 @@
 #include "pool/worker.h"
 
 #include <Poco/Logger.h>
+#include <sched.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <charconv>
 #include <cstring>
+#include <random>
 #include <thread>
 
 #include "fcgi/acceptor.h"
 #include "fcgi/http_error.h"
 #include "pool/exit_codes.h"
+#include "pool/process_memory.h"
 #include "pool/signals.h"
 
 namespace twinlane::pool {
@@ -32,62 +38,112 @@ fcgi::Router laneRouter(const WorkerPlan& plan) {
   return fcgi::Router(std::move(lane_routes));
 }
 
+std::int64_t realtimeMillis() {
+  timespec now{};
+  ::clock_gettime(CLOCK_REALTIME, &now);
+  return static_cast<std::int64_t>(now.tv_sec) * 1000 + now.tv_nsec / 1'000'000;
+}
+
+// nginx's $msec: "1700000000.123". nullopt when absent or malformed (then nothing is enforced).
+std::optional<std::int64_t> queuedAtMillis(std::string_view text) {
+  const auto dot = text.find('.');
+  if (dot == std::string_view::npos || text.size() != dot + 4) return std::nullopt;
+  std::int64_t seconds = 0;
+  std::int64_t millis = 0;
+  const auto s = std::from_chars(text.data(), text.data() + dot, seconds);
+  const auto m = std::from_chars(text.data() + dot + 1, text.data() + text.size(), millis);
+  if (s.ec != std::errc{} || s.ptr != text.data() + dot || m.ec != std::errc{} || m.ptr != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  return seconds * 1000 + millis;
+}
+
+std::string retryAfterSeconds(Millis hint) { return std::to_string(std::max<std::int64_t>(1, (hint.count() + 999) / 1000)); }
+
 class WorkerProcess {
  public:
   WorkerProcess(const WorkerPlan& plan, int wake_fd)
       : plan_(plan),
+        lane_(*plan.lane_config),
         slot_(plan.scoreboard->slot(plan.slot_index)),
         counters_(plan.scoreboard->counters(plan.lane)),
         router_(laneRouter(plan)),
         wake_fd_(wake_fd),
+        request_limit_(requestLimit()),
         log_(Poco::Logger::get("twinlane.worker")) {}
 
   int run() {
     std::vector<std::thread> extra_threads;
-    for (unsigned i = 1; i < plan_.lane_config->threads; ++i) extra_threads.emplace_back([this] { serveThread(); });
-    serveThread();
+    for (unsigned i = 1; i < lane_.threads; ++i) extra_threads.emplace_back([this, i] { serveThread(i); });
+    serveThread(0);
     for (auto& thread : extra_threads) thread.join();
-    return failed_ ? kExitSoftware : kExitOk;
+    if (failed_) return kExitSoftware;
+    return recycle_code_.load();
   }
 
  private:
-  void serveThread() {
-    fcgi::Acceptor acceptor(plan_.listen_fd, wake_fd_);
-    const std::unique_ptr<fcgi::ServiceThread> handler = plan_.service->newThread();
-    slot_.state.store(WorkerState::kIdle);
-    while (!workerStopRequested()) {
-      const auto outcome = acceptor.accept();
-      if (outcome == fcgi::Acceptor::Outcome::kWoken) break;
-      if (outcome == fcgi::Acceptor::Outcome::kFailed) {
-        log_.error("%s worker: accepting on %s failed: %s", std::string(laneName(plan_.lane)),
-                   plan_.lane_config->listen.toString(), std::string(std::strerror(errno)));
-        failed_ = true;
-        break;
-      }
-      serveOne(acceptor.request(), *handler);
-      acceptor.finish();
+  // Runs on each serving thread; nothing may escape it (an exception leaving a std::thread
+  // would terminate the process without the exit code the master reads).
+  void serveThread(std::size_t thread) {
+    try {
+      serveUntilStopped(thread);
+    } catch (const std::exception& error) {
+      log_.critical("%s worker thread %z failed: %s", std::string(laneName(plan_.lane)), thread,
+                    std::string(error.what()));
+      failed_ = true;
+      requestWorkerStop();
     }
     slot_.state.store(WorkerState::kExiting);
   }
 
-  void serveOne(FCGX_Request& raw, fcgi::ServiceThread& handler) {
+  void serveUntilStopped(std::size_t thread) {
+    slot_.thread_id[thread].store(static_cast<pid_t>(::syscall(SYS_gettid)));
+    fcgi::Acceptor acceptor(plan_.listen_fd, wake_fd_);
+    const std::unique_ptr<fcgi::ServiceThread> handler = plan_.service->newThread();
+    WorkerState expected = WorkerState::kStarting;
+    slot_.state.compare_exchange_strong(expected, WorkerState::kIdle);
+    while (!workerStopRequested()) {
+      const auto outcome = acceptor.accept();
+      if (outcome == fcgi::Acceptor::Outcome::kWoken) break;
+      if (outcome == fcgi::Acceptor::Outcome::kFailed) {
+        log_.error("%s worker: accepting on %s failed: %s", std::string(laneName(plan_.lane)), lane_.listen.toString(),
+                   std::string(std::strerror(errno)));
+        failed_ = true;
+        requestWorkerStop();
+        break;
+      }
+      serveOne(thread, acceptor.request(), *handler);
+      acceptor.finish();
+      checkRecycling();
+    }
+  }
+
+  void serveOne(std::size_t thread, FCGX_Request& raw, fcgi::ServiceThread& handler) {
     const std::int64_t started = monotonicMillis();
-    const std::int64_t deadline = started + plan_.lane_config->request_timeout.count();
-    fcgi::Request request(raw, plan_.view.config->limits.max_body, [deadline, timeout = plan_.lane_config->request_timeout] {
+    const std::int64_t deadline = started + lane_.request_timeout.count();
+    fcgi::Request request(raw, plan_.view.config->limits.max_body, [this, deadline](const fcgi::Request& r) {
+      if (r.peerClosed()) throw fcgi::ClientGone();
       if (monotonicMillis() > deadline) {
-        throw fcgi::HttpError(504, "timeout", "the computation took longer than the request_timeout of " +
-                                                  std::to_string(timeout.count()) + " ms and was stopped");
+        throw fcgi::HttpError(504, "timeout", "the computation passed the request_timeout of " +
+                                                  std::to_string(lane_.request_timeout.count()) + " ms and was stopped");
       }
     });
-    slot_.beginRequest(request.uri());
+    slot_.beginRequest(thread, request.uri());
+
+    const std::optional<std::int64_t> queue_wait_ms = queueWait(request);
     fcgi::Response response;
+    bool answered = true;
     try {
-      const fcgi::RouteMatch match = router_.match(request.method(), request.path());
-      if (isPoolRoute(*match.route)) {
-        answerPoolRoute(*match.route, plan_.view, response);
-      } else {
-        handler.handle(match, request, response);
+      if (request.peerClosed()) throw fcgi::ClientGone();
+      if (queue_wait_ms && *queue_wait_ms > lane_.queue_timeout.count()) {
+        throw fcgi::HttpError(503, "queue_timeout",
+                              "the request waited " + std::to_string(*queue_wait_ms) + " ms in the queue, longer than " +
+                                  std::to_string(lane_.queue_timeout.count()) + " ms; it was not computed",
+                              {{"Retry-After", retryAfterSeconds(lane_.queue_timeout)}});
       }
+      dispatch(request, response, handler);
+    } catch (const fcgi::ClientGone&) {
+      answered = false;
     } catch (const fcgi::HttpError& error) {
       response = fcgi::Response();
       response.setError(error);
@@ -96,21 +152,91 @@ class WorkerProcess {
       response = fcgi::Response();
       response.setError(fcgi::HttpError(500, "internal", "internal error; the server log has the details"));
     }
-    if (!response.writeTo(raw.out)) {
-      log_.information("%s %s: the client left before the answer was written", std::string(request.method()),
+    if (answered && !response.writeTo(raw.out)) answered = false;
+
+    const std::int64_t took_ms = monotonicMillis() - started;
+    record(request, answered ? response.status() : 499, took_ms, queue_wait_ms);
+    slot_.endRequest(thread);
+  }
+
+  void dispatch(fcgi::Request& request, fcgi::Response& response, fcgi::ServiceThread& handler) {
+    const fcgi::RouteMatch match = router_.match(request.method(), request.path());
+    if (isPoolRoute(*match.route)) {
+      answerPoolRoute(*match.route, plan_.view, response);
+    } else {
+      handler.handle(match, request, response);
+    }
+  }
+
+  std::optional<std::int64_t> queueWait(const fcgi::Request& request) const {
+    const auto queued_at = queuedAtMillis(request.param("TWINLANE_QUEUED_AT"));
+    if (!queued_at) return std::nullopt;
+    return std::max<std::int64_t>(0, realtimeMillis() - *queued_at);
+  }
+
+  void record(const fcgi::Request& request, int status, std::int64_t took_ms, std::optional<std::int64_t> queue_wait_ms) {
+    counters_.countResponse(status);
+    if (status == 499) counters_.abandoned.fetch_add(1);
+    if (status == 504) counters_.timeouts.fetch_add(1);
+    if (status == 503) counters_.queue_timeouts.fetch_add(1);
+    counters_.request_duration.observe(static_cast<double>(took_ms) / 1000);
+    if (queue_wait_ms) counters_.queue_wait.observe(static_cast<double>(*queue_wait_ms) / 1000);
+    const Millis slow = plan_.view.config->slow_request;
+    if (slow.count() > 0 && took_ms >= slow.count()) {
+      log_.warning("slow request: %s %s -> %d in %ld ms (queued %ld ms)", std::string(request.method()),
+                   std::string(request.uri()), status, static_cast<long>(took_ms),
+                   static_cast<long>(queue_wait_ms.value_or(0)));
+    } else if (status == 499) {
+      log_.information("%s %s: the client left; not computed or not answered", std::string(request.method()),
                        std::string(request.uri()));
     }
-    counters_.countResponse(response.status());
-    slot_.endRequest();
+  }
+
+  // max_requests plus a per-worker jitter, so workers started together do not leave together.
+  std::uint64_t requestLimit() const {
+    if (lane_.max_requests == 0) return 0;
+    std::mt19937_64 random(static_cast<std::uint64_t>(::getpid()) * 0x9E3779B97F4A7C15ull);
+    return lane_.max_requests + (lane_.max_requests_jitter == 0 ? 0 : random() % (lane_.max_requests_jitter + 1));
+  }
+
+  void checkRecycling() {
+    if (recycle_code_.load() != kExitOk) return;
+    const std::uint64_t served = slot_.requests.load();
+    int code = kExitOk;
+    if (request_limit_ != 0 && served >= request_limit_) {
+      code = kExitRecycleRequests;
+    } else if (lane_.max_private_memory != 0 && served % memoryCheckInterval() == 0) {
+      const auto memory = readProcessMemory(0);
+      if (memory && memory->private_bytes > lane_.max_private_memory) code = kExitRecycleMemory;
+    }
+    if (code == kExitOk || !mayLeave()) return;
+    int expected = kExitOk;
+    if (!recycle_code_.compare_exchange_strong(expected, code)) return;
+    log_.information("%s worker leaving to be recycled (%s) after %lu requests", std::string(laneName(plan_.lane)),
+                     std::string(exitCodeMeaning(code)), static_cast<unsigned long>(served));
+    requestWorkerStop();
+  }
+
+  // Reading smaps_rollup costs tens of microseconds: every request for a one-thread worker,
+  // every 64th for a threaded one.
+  std::uint64_t memoryCheckInterval() const { return lane_.threads == 1 ? 1 : 64; }
+
+  // One worker of a lane recycles at a time, so a lane never loses all its workers at once.
+  bool mayLeave() {
+    std::uint32_t expected = 0;
+    return counters_.recycling.compare_exchange_strong(expected, 1);
   }
 
   const WorkerPlan& plan_;
+  const LaneConfig& lane_;
   WorkerSlot& slot_;
   LaneCounters& counters_;
   fcgi::Router router_;
   int wake_fd_;
+  std::uint64_t request_limit_;
   Poco::Logger& log_;
-  bool failed_ = false;
+  std::atomic<bool> failed_{false};
+  std::atomic<int> recycle_code_{kExitOk};
 };
 
 // Ties the worker's life to the master's: if the master dies, the kernel sends TERM. The
@@ -120,25 +246,36 @@ void followMaster(pid_t master_pid) {
   if (::getppid() != master_pid) ::_exit(kExitOrphaned);
 }
 
+// nice and the scheduling policy keep a saturated slow lane from slowing the fast one.
+void applyPriority(const LaneConfig& lane, Poco::Logger& log) {
+  if (lane.nice != 0 && ::setpriority(PRIO_PROCESS, 0, lane.nice) != 0) {
+    log.warning("cannot set nice %d: %s", lane.nice, std::string(std::strerror(errno)));
+  }
+  if (lane.scheduler == LaneConfig::Scheduler::kOther) return;
+  const int policy = lane.scheduler == LaneConfig::Scheduler::kBatch ? SCHED_BATCH : SCHED_IDLE;
+  sched_param param{};
+  if (::sched_setscheduler(0, policy, &param) != 0) {
+    log.warning("cannot set the scheduling policy: %s", std::string(std::strerror(errno)));
+  }
+}
+
 }  // namespace
 
 void runWorker(const WorkerPlan& plan) {
   int code = kExitSoftware;
+  Poco::Logger& log = Poco::Logger::get("twinlane.worker");
   try {
     for (const int fd : plan.master_only_fds) ::close(fd);
     const int wake_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (wake_fd < 0) throw std::runtime_error(std::string("eventfd: ") + std::strerror(errno));
     installWorkerSignals(wake_fd);
     followMaster(plan.master_pid);
-    if (plan.lane_config->nice != 0 && ::setpriority(PRIO_PROCESS, 0, plan.lane_config->nice) != 0) {
-      Poco::Logger::get("twinlane.worker")
-          .warning("cannot set nice %d: %s", plan.lane_config->nice, std::string(std::strerror(errno)));
-    }
+    applyPriority(*plan.lane_config, log);
     code = WorkerProcess(plan, wake_fd).run();
   } catch (const std::exception& error) {
-    Poco::Logger::get("twinlane.worker").critical("worker failed: %s", std::string(error.what()));
+    log.critical("%s worker failed: %s", std::string(laneName(plan.lane)), std::string(error.what()));
   } catch (...) {
-    Poco::Logger::get("twinlane.worker").critical("worker failed with an unknown exception");
+    log.critical("%s worker failed with an unknown exception", std::string(laneName(plan.lane)));
   }
   ::_exit(code);
 }

@@ -91,3 +91,14 @@ Poco::JSON::Object::Ptr GraphService::summary() const {
 }
 
 }  // namespace twinlane::app
+
+namespace twinlane::app {
+
+std::string GraphService::metrics() const {
+  return "# HELP twinlane_graph_nodes Nodes of the loaded graph.\n# TYPE twinlane_graph_nodes gauge\n"
+         "twinlane_graph_nodes " + std::to_string(data_->graph.nodeCount()) + "\n"
+         "# HELP twinlane_graph_arcs Arcs of the loaded graph.\n# TYPE twinlane_graph_arcs gauge\n"
+         "twinlane_graph_arcs " + std::to_string(data_->graph.arcCount()) + "\n";
+}
+
+}  // namespace twinlane::app

@@ -41,6 +41,7 @@ class GraphService : public fcgi::Service {
   std::vector<fcgi::RouteSpec> routes() const override { return graphRoutes(); }
   std::unique_ptr<fcgi::ServiceThread> newThread() const override;
   Poco::JSON::Object::Ptr summary() const override;
+  std::string metrics() const override;
 
   const GraphData& data() const { return *data_; }
 

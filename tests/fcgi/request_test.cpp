@@ -56,7 +56,7 @@ TEST(RequestTest, ShortOrMalformedLengthIsABadRequest) {
 
 TEST(RequestTest, CheckpointRunsTheServersCallback) {
   int calls = 0;
-  Request request({}, "", 0, [&] { ++calls; });
+  Request request({}, "", 0, [&](const Request&) { ++calls; });
   request.checkpoint();
   request.checkpoint();
   EXPECT_EQ(calls, 2);
