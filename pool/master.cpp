@@ -87,8 +87,10 @@ int Master::run() {
     killOverdueWorkers();
     retireOldGenerations();
     spawnMissingWorkers();
+    announceReadiness();
     waitForEvents();
   }
+  notifySystemd("STOPPING=1");
   if (stop_ == Stop::kGraceful) {
     log_.notice("graceful stop: no new requests; in-flight ones may finish within %ld ms",
                 static_cast<long>(current().config->graceful_timeout.count()));
@@ -106,6 +108,7 @@ int Master::run() {
 // any data is read, and the scoreboard exists before the first fork.
 void Master::start() {
   signals_ = std::make_unique<MasterSignals>();
+  inherited_sockets_ = takeInheritedSockets();
   started_at_ = Poco::DateTimeFormatter::format(Poco::Timestamp(), Poco::DateTimeFormat::ISO8601_FORMAT);
   scoreboard_ = std::make_unique<Scoreboard>(kScoreboardSlots);
   generations_.push_back(makeGeneration(std::move(initial_config_)));
@@ -114,6 +117,10 @@ void Master::start() {
     log_.notice("%s lane: %u processes x %u threads on %s, routes %s", std::string(laneName(lane)), config.processes,
                 config.threads, config.listen.toString(), routeList(config));
   }
+  for (const InheritedSocket& unused : inherited_sockets_) {
+    log_.warning("systemd passed a socket for %s, which no lane listens on; closing it", unused.address.toString());
+  }
+  inherited_sockets_.clear();
 }
 
 std::unique_ptr<Master::Generation> Master::makeGeneration(Config config) {
@@ -164,9 +171,19 @@ std::shared_ptr<Master::Listener> Master::listenerFor(const LaneConfig& lane) {
   }
   auto listener = std::make_shared<Listener>();
   listener->address = lane.listen;
-  listener->fd = fcgi::openListener(lane.listen, static_cast<int>(lane.queue_capacity), lane.socket);
+  const auto inherited = std::find_if(inherited_sockets_.begin(), inherited_sockets_.end(), [&](const InheritedSocket& s) {
+    return s.address.toString() == lane.listen.toString();
+  });
+  if (inherited != inherited_sockets_.end()) {
+    // systemd's socket unit owns it (and its backlog, owner and mode): adopt, never remove.
+    listener->fd = std::move(inherited->fd);
+    inherited_sockets_.erase(inherited);
+    log_.notice("%s: using the socket passed by systemd", lane.listen.toString());
+  } else {
+    listener->fd = fcgi::openListener(lane.listen, static_cast<int>(lane.queue_capacity), lane.socket);
+    listener->owner = ::getpid();
+  }
   listener->inode = socketInode(listener->fd.get());
-  listener->owner = ::getpid();
   return listener;
 }
 
@@ -303,6 +320,8 @@ void Master::reload() {
   }
   log_.notice("reload: generation %u starts; generation %u stops once it is ready", next->number, current().number);
   generations_.push_back(std::move(next));
+  notifySystemd("RELOADING=1");
+  announced_ready_ = false;
 }
 
 void Master::retireOldGenerations() {
@@ -322,6 +341,15 @@ void Master::retireOldGenerations() {
     return std::none_of(children_.begin(), children_.end(),
                         [&](const Child& child) { return child.generation == generation.get(); });
   });
+}
+
+// systemd (Type=notify) learns the service is ready once every worker of the current
+// generation accepts requests, at start and after each reload.
+void Master::announceReadiness() {
+  if (announced_ready_ || !currentGenerationReady()) return;
+  announced_ready_ = true;
+  notifySystemd("READY=1\nSTATUS=generation " + std::to_string(current().number) + " serving");
+  log_.notice("generation %u ready", current().number);
 }
 
 bool Master::currentGenerationReady() const {

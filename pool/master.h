@@ -19,6 +19,7 @@
 #include "pool/scoreboard.h"
 #include "pool/signals.h"
 #include "pool/status.h"
+#include "pool/systemd.h"
 
 namespace twinlane::pool {
 
@@ -44,7 +45,7 @@ class Master {
     fcgi::ListenAddress address;
     UniqueFd fd;
     ino_t inode = 0;
-    pid_t owner = 0;
+    pid_t owner = 0;  // the process that removes the socket file; 0 for a socket systemd owns
     ~Listener();
   };
 
@@ -90,6 +91,7 @@ class Master {
   std::shared_ptr<Listener> listenerFor(const LaneConfig& lane);
   void dropPrivileges(const Config& config);
   bool currentGenerationReady() const;
+  void announceReadiness();
   void accountExit(const Child& child, int wait_status, std::int64_t lived_ms);
 
   Generation& current() { return *generations_.back(); }
@@ -109,6 +111,8 @@ class Master {
   std::vector<std::unique_ptr<Generation>> generations_;  // the current one last
   std::array<LaneSupervision, kLaneCount> lanes_{};
   std::vector<Child> children_;
+  std::vector<InheritedSocket> inherited_sockets_;  // passed by systemd, not yet used by a lane
+  bool announced_ready_ = false;
   enum class Stop { kNone, kGraceful, kFast } stop_ = Stop::kNone;
 };
 

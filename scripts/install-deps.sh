@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build pkg-config
-  libfcgi-dev libpoco-dev libyaml-cpp-dev zlib1g-dev
+  libfcgi-dev libpoco-dev libyaml-cpp-dev zlib1g-dev libsystemd-dev
   libgtest-dev libgmock-dev
   nginx xz-utils curl
 )
