@@ -77,7 +77,7 @@ group: twinlane
 TEST(ConfigTest, UnknownKeyIsNamedWithItsLine) {
   EXPECT_EQ(errorFor("lanes:\n  slow:\n    proceses: 4\n"),
             "test.yaml:3: lanes.slow.proceses: unknown key; expected one of: listen, socket, processes, threads, "
-            "routes, queue, request_timeout, max_requests, max_requests_jitter, max_private_memory, nice");
+            "routes, queue, request_timeout, max_requests, max_requests_jitter, max_private_memory, nice, scheduler");
   EXPECT_EQ(errorFor("log: { level: debug }\nlimts: {}\n").rfind("test.yaml:2: limts: unknown key", 0), 0u);
 }
 

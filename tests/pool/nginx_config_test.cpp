@@ -24,13 +24,26 @@ limits: { max_body: 64KiB }
   const std::string site = renderNginxConfig(config, kRoutes, {"127.0.0.1:8081", "_", "t.yaml"});
 
   EXPECT_TRUE(contains(site, "upstream twinlane_fast {\n")) << site;
-  EXPECT_TRUE(contains(site, "server unix:/tmp/t/fast.sock;"));
-  EXPECT_TRUE(contains(site, "server 127.0.0.1:9002;"));
+  EXPECT_TRUE(contains(site, "server unix:/tmp/t/fast.sock max_fails=0;"));
+  EXPECT_TRUE(contains(site, "server 127.0.0.1:9002 max_fails=0;"));
   EXPECT_TRUE(contains(site, "listen 127.0.0.1:8081;"));
-  EXPECT_TRUE(contains(site, "location = /api/v1/route {\n        fastcgi_pass twinlane_slow;\n"
-                             "        fastcgi_read_timeout 28s;"));
-  EXPECT_TRUE(contains(site, "location ^~ /api/v1/nodes/ {\n        fastcgi_pass twinlane_fast;"));
-  EXPECT_TRUE(contains(site, "location = /status {\n        allow 127.0.0.1;\n        allow ::1;\n        deny all;"));
+  EXPECT_TRUE(contains(site, "location = /api/v1/route {\n        error_page 403 @twinlane_403;\n"
+                             "        error_page 413 @twinlane_413;\n"
+                             "        error_page 502 = @twinlane_slow_502;\n"
+                             "        error_page 503 @twinlane_503;\n"
+                             "        error_page 504 @twinlane_504;\n"
+                             "        fastcgi_pass twinlane_slow;\n"
+                             "        fastcgi_read_timeout 28s;"))
+      << site;
+  EXPECT_TRUE(contains(site, "location ^~ /api/v1/nodes/ {"));
+  EXPECT_TRUE(contains(site, "error_page 502 = @twinlane_fast_502;\n"
+                             "        error_page 503 @twinlane_503;\n"
+                             "        error_page 504 @twinlane_504;\n"
+                             "        allow 127.0.0.1;\n        allow ::1;\n        deny all;\n"
+                             "        fastcgi_pass twinlane_fast;"));
+  // A full queue (no connection made) is 503 overloaded with Retry-After; a failed worker 502.
+  EXPECT_TRUE(contains(site, "location @twinlane_slow_502 {\n        if ($upstream_connect_time = \"-\") {\n"
+                             "            add_header Retry-After 1 always;\n            return 503 "));
   EXPECT_TRUE(contains(site, "fastcgi_param TWINLANE_QUEUED_AT $msec;"));
   EXPECT_TRUE(contains(site, "client_max_body_size 65536;"));
   EXPECT_TRUE(contains(site, "error_page 502 @twinlane_502;"));
