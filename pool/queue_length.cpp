@@ -21,16 +21,26 @@ namespace {
 
 constexpr unsigned kListenState = 10;  // TCP_LISTEN, also used for listening unix sockets
 
-bool sendRequest(int fd, const void* request, std::size_t size) {
+// Sends one sock_diag dump request (a unix_diag_req or an inet_diag_req_v2) to the kernel.
+template <typename DiagRequest>
+bool sendDumpRequest(int fd, const DiagRequest& request) {
+  struct {
+    nlmsghdr header;
+    DiagRequest request;
+  } packet{};
+  packet.header.nlmsg_len = sizeof packet;
+  packet.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+  packet.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+  packet.request = request;
   sockaddr_nl kernel{};
   kernel.nl_family = AF_NETLINK;
-  iovec iov{const_cast<void*>(request), size};
+  iovec iov{&packet, sizeof packet};
   msghdr message{};
   message.msg_name = &kernel;
   message.msg_namelen = sizeof kernel;
   message.msg_iov = &iov;
   message.msg_iovlen = 1;
-  return ::sendmsg(fd, &message, 0) == static_cast<ssize_t>(size);
+  return ::sendmsg(fd, &message, 0) == static_cast<ssize_t>(sizeof packet);
 }
 
 // Reads the dump's replies and hands each payload to `match`, until it returns a value or the
@@ -50,17 +60,11 @@ std::optional<std::uint32_t> readReplies(int fd, Match match) {
 }
 
 std::optional<std::uint32_t> unixQueueLength(int fd, ino_t inode) {
-  struct {
-    nlmsghdr header;
-    unix_diag_req request;
-  } message{};
-  message.header.nlmsg_len = sizeof message;
-  message.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-  message.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  message.request.sdiag_family = AF_UNIX;
-  message.request.udiag_states = 1u << kListenState;
-  message.request.udiag_show = UDIAG_SHOW_RQLEN;
-  if (!sendRequest(fd, &message, sizeof message)) return std::nullopt;
+  unix_diag_req request{};
+  request.sdiag_family = AF_UNIX;
+  request.udiag_states = 1u << kListenState;
+  request.udiag_show = UDIAG_SHOW_RQLEN;
+  if (!sendDumpRequest(fd, request)) return std::nullopt;
 
   return readReplies(fd, [inode](nlmsghdr* header) -> std::optional<std::uint32_t> {
     const auto* reply = static_cast<const unix_diag_msg*>(NLMSG_DATA(header));
@@ -79,17 +83,11 @@ std::optional<std::uint32_t> unixQueueLength(int fd, ino_t inode) {
 }
 
 std::optional<std::uint32_t> tcpQueueLength(int fd, ino_t inode, int family) {
-  struct {
-    nlmsghdr header;
-    inet_diag_req_v2 request;
-  } message{};
-  message.header.nlmsg_len = sizeof message;
-  message.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
-  message.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-  message.request.sdiag_family = static_cast<std::uint8_t>(family);
-  message.request.sdiag_protocol = IPPROTO_TCP;
-  message.request.idiag_states = 1u << kListenState;
-  if (!sendRequest(fd, &message, sizeof message)) return std::nullopt;
+  inet_diag_req_v2 request{};
+  request.sdiag_family = static_cast<std::uint8_t>(family);
+  request.sdiag_protocol = IPPROTO_TCP;
+  request.idiag_states = 1u << kListenState;
+  if (!sendDumpRequest(fd, request)) return std::nullopt;
 
   return readReplies(fd, [inode](nlmsghdr* header) -> std::optional<std::uint32_t> {
     const auto* reply = static_cast<const inet_diag_msg*>(NLMSG_DATA(header));
