@@ -3,6 +3,8 @@
 // writes the JSON answer. It runs on one serving thread with that thread's scratch.
 #pragma once
 
+#include <memory>
+
 #include "fcgi/request.h"
 #include "fcgi/response.h"
 #include "fcgi/router.h"
@@ -12,9 +14,19 @@
 namespace twinlane::app {
 
 // What one serving thread owns: search scratch sized to the graph, reused across requests.
-struct ThreadScratch {
-  explicit ThreadScratch(const Graph& graph) : search(graph) {}
-  PathSearch search;
+// It is made on the thread's first search: lookups never need it, so fast-lane threads do not
+// carry tens of bytes per node of private memory they never use.
+class ThreadScratch {
+ public:
+  explicit ThreadScratch(const Graph& graph) : graph_(graph) {}
+  PathSearch& search() {
+    if (!search_) search_ = std::make_unique<PathSearch>(graph_);
+    return *search_;
+  }
+
+ private:
+  const Graph& graph_;
+  std::unique_ptr<PathSearch> search_;
 };
 
 struct HandlerContext {

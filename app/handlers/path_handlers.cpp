@@ -67,7 +67,7 @@ void handleRoute(const HandlerContext& context) {
   const NodeId from = parseNodeId(graph, "from", query.require("from", form));
   const NodeId to = parseNodeId(graph, "to", query.require("to", form));
 
-  const PathSearch::Route route = context.scratch.search.route(from, to, [&] { context.request.checkpoint(); });
+  const PathSearch::Route route = context.scratch.search().route(from, to, [&] { context.request.checkpoint(); });
 
   Poco::JSON::Array::Ptr nodes = new Poco::JSON::Array;
   for (const NodeId node : route.nodes) nodes->add(externalId(node));
@@ -103,7 +103,7 @@ void handleMatrix(const HandlerContext& context) {
   Poco::JSON::Array::Ptr rows = new Poco::JSON::Array;
   for (const NodeId source : sources) {
     const std::vector<Distance> distances =
-        context.scratch.search.distances(source, targets, [&] { context.request.checkpoint(); });
+        context.scratch.search().distances(source, targets, [&] { context.request.checkpoint(); });
     Poco::JSON::Array::Ptr row = new Poco::JSON::Array;
     for (const Distance distance : distances) row->add(distanceValue(distance));
     rows->add(row);
