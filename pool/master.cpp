@@ -40,8 +40,6 @@ constexpr int kDeadlineCheckMs = 100;
 constexpr int kIdleCheckMs = 250;
 // Two generations (during a reload) of two lanes of at most 256 workers, plus TTIN headroom.
 constexpr std::size_t kScoreboardSlots = 1100;
-// A reload whose new workers never become ready still retires the old ones after this long.
-constexpr std::int64_t kReadyWaitMs = 60000;
 
 std::string toJson(const Poco::JSON::Object::Ptr& object) {
   std::ostringstream out;
@@ -262,11 +260,13 @@ void Master::accountExit(const Child& child, int wait_status, std::int64_t lived
     reason = RestartReason::kDeadline;
   } else if (code == kExitRecycleRequests || code == kExitRecycleMemory) {
     reason = code == kExitRecycleRequests ? RestartReason::kMaxRequests : RestartReason::kMemory;
-    counters.recycling.store(0);
   } else if (!expected_stop && stop_ == Stop::kNone) {
     reason = RestartReason::kCrash;
   }
   if (reason) counters.restarts[static_cast<std::size_t>(*reason)].fetch_add(1);
+  // However it ended, a worker that was leaving to be recycled no longer blocks the next one.
+  pid_t recycling = child.pid;
+  counters.recycling.compare_exchange_strong(recycling, 0);
 
   if (reason == RestartReason::kCrash) {
     log_.error(message);
@@ -325,12 +325,11 @@ void Master::reload() {
 }
 
 void Master::retireOldGenerations() {
-  if (generations_.size() > 1) {
-    const bool ready = currentGenerationReady();
-    const std::int64_t now = monotonicMillis();
+  // The old generation keeps serving until every new worker is ready, however long that takes:
+  // a new generation whose workers cannot start must not take the service down with it.
+  if (generations_.size() > 1 && currentGenerationReady()) {
     for (Child& child : children_) {
       if (child.generation == &current() || child.told_to_stop) continue;
-      if (!ready && now - child.started_ms < kReadyWaitMs) continue;
       ::kill(child.pid, SIGTERM);
       child.told_to_stop = true;
     }

@@ -73,7 +73,7 @@ std::string_view reasonName(RestartReason reason);
 
 struct LaneCounters {
   std::atomic<std::uint32_t> target_processes{0};  // written by the master
-  std::atomic<std::uint32_t> recycling{0};         // workers leaving to be recycled right now
+  std::atomic<pid_t> recycling{0};  // the worker leaving to be recycled right now, if any
   std::array<std::atomic<std::uint64_t>, kCountedStatuses.size()> responses{};
   std::atomic<std::uint64_t> queue_timeouts{0};
   std::atomic<std::uint64_t> timeouts{0};

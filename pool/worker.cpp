@@ -223,8 +223,8 @@ class WorkerProcess {
 
   // One worker of a lane recycles at a time, so a lane never loses all its workers at once.
   bool mayLeave() {
-    std::uint32_t expected = 0;
-    return counters_.recycling.compare_exchange_strong(expected, 1);
+    pid_t expected = 0;
+    return counters_.recycling.compare_exchange_strong(expected, ::getpid());
   }
 
   const WorkerPlan& plan_;
