@@ -6,8 +6,9 @@ set -euo pipefail
 packages=(
   build-essential cmake ninja-build pkg-config
   libfcgi-dev libpoco-dev libyaml-cpp-dev zlib1g-dev libsystemd-dev
-  libgtest-dev libgmock-dev
+  libgtest-dev libgmock-dev libboost-dev
   nginx xz-utils curl
+  debhelper lintian systemd
 )
 
 missing=()
