@@ -23,14 +23,18 @@ Acceptor::~Acceptor() { FCGX_Free(&request_, /*close=*/1); }
 
 Acceptor::Outcome Acceptor::accept() {
   while (true) {
-    pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {listen_fd_, POLLIN, 0}};
+    // A connection nginx keeps alive (fastcgi_keep_conn) brings its next request on the same
+    // socket, which libfcgi reads before accepting anew; wait on it, not on the listener.
+    const int source_fd = request_.ipcFd >= 0 ? request_.ipcFd : listen_fd_;
+    pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {source_fd, POLLIN, 0}};
     if (::poll(fds, 2, -1) < 0) {
       if (errno == EINTR) continue;
       return Outcome::kFailed;
     }
     if (fds[0].revents != 0) return Outcome::kWoken;
-    if (fds[1].revents & (POLLERR | POLLNVAL)) return Outcome::kFailed;
-    if (!(fds[1].revents & POLLIN)) continue;
+    if (source_fd == listen_fd_ && (fds[1].revents & (POLLERR | POLLNVAL))) return Outcome::kFailed;
+    // On the kept connection, a hang-up is also news: FCGX_Accept_r sees the end and accepts anew.
+    if (!(fds[1].revents & (POLLIN | POLLHUP | POLLERR))) continue;
 
     const int rc = FCGX_Accept_r(&request_);
     if (rc == 0) return Outcome::kAccepted;

@@ -136,8 +136,9 @@ UniqueFd openListener(const ListenAddress& address, int backlog, const SocketAcc
   return address.kind == ListenAddress::Kind::kUnix ? openUnix(address, backlog, access) : openTcp(address, backlog);
 }
 
-void removeSocketFile(const ListenAddress& address) {
-  if (address.kind == ListenAddress::Kind::kUnix) ::unlink(address.path.c_str());
+int removeSocketFile(const ListenAddress& address) {
+  if (address.kind != ListenAddress::Kind::kUnix || ::unlink(address.path.c_str()) == 0 || errno == ENOENT) return 0;
+  return errno;
 }
 
 }  // namespace twinlane::fcgi

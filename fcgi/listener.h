@@ -39,7 +39,8 @@ struct SocketAccess {
 // path that is not a socket is an error. Throws std::runtime_error naming the address.
 UniqueFd openListener(const ListenAddress& address, int backlog, const SocketAccess& access);
 
-// Removes a unix socket file we created; ignores a missing one.
-void removeSocketFile(const ListenAddress& address);
+// Removes a unix socket file we created. Returns 0, or the errno of a failure other than a
+// missing file (e.g. EACCES after privileges were dropped in a directory owned by root).
+int removeSocketFile(const ListenAddress& address);
 
 }  // namespace twinlane::fcgi

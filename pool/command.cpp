@@ -1,7 +1,7 @@
 // The command line of a twinlane server, for any service:
 //   PROGRAM --config FILE                      run the master in the foreground
 //   PROGRAM --check-config FILE                validate FILE and its data paths, exit 0 or 1
-//   PROGRAM nginx-config --config FILE [--listen ADDR]   print the nginx upstreams and server
+//   PROGRAM nginx-config --config FILE [--listen ADDR] [--server-name NAME]   print the nginx upstreams and server
 // Poco's ServerApplication parses the options and sets up nothing else; the master loop is ours
 // (waitForTerminationRequest() cannot see SIGCHLD or SIGHUP).
 #include "pool/command.h"
@@ -63,6 +63,8 @@ class ServerCommand : public Poco::Util::ServerApplication {
                           .argument("FILE").binding("twinlane.check"));
     options.addOption(Option("listen", "l", "nginx-config: the address nginx listens on (default 127.0.0.1:8080)")
                           .argument("ADDR").binding("twinlane.listen"));
+    options.addOption(Option("server-name", "s", "nginx-config: the server_name of the server block (default _)")
+                          .argument("NAME").binding("twinlane.server_name"));
   }
 
   int main(const std::vector<std::string>& args) override {
@@ -84,7 +86,7 @@ class ServerCommand : public Poco::Util::ServerApplication {
   void onHelp(const std::string&, const std::string&) {
     Poco::Util::HelpFormatter help(options());
     help.setCommand(service_.program);
-    help.setUsage("--config FILE | --check-config FILE | nginx-config --config FILE [--listen ADDR]");
+    help.setUsage("--config FILE | --check-config FILE | nginx-config --config FILE [--listen ADDR] [--server-name NAME]");
     help.setHeader("A FastCGI application server with a fast lane and a preforked slow lane, behind nginx.");
     help.format(std::cout);
     stopOptionsProcessing();
@@ -99,7 +101,7 @@ class ServerCommand : public Poco::Util::ServerApplication {
 
   int usage(const std::string& problem) {
     std::cerr << "twinlane: " << problem << "\nusage: twinlane --config FILE | --check-config FILE | "
-              << "nginx-config --config FILE [--listen ADDR]\n";
+              << "nginx-config --config FILE [--listen ADDR] [--server-name NAME]\n";
     return kExitUsage;
   }
 
@@ -118,6 +120,7 @@ class ServerCommand : public Poco::Util::ServerApplication {
     const Config settings = loadValidConfig(service_, path);
     NginxSite site;
     site.listen = config().getString("twinlane.listen", site.listen);
+    site.server_name = config().getString("twinlane.server_name", site.server_name);
     site.config_path = path;
     std::cout << renderNginxConfig(settings, allRoutes(service_), site);
     return kExitOk;

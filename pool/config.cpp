@@ -235,6 +235,7 @@ LaneConfig defaultSlowLane() {
 }  // namespace
 
 std::optional<Millis> parseDuration(std::string_view text) {
+  if (text == "0") return Millis(0);  // zero needs no unit
   const auto unit_at = text.find_first_not_of("0123456789");
   if (unit_at == 0 || unit_at == std::string_view::npos) return std::nullopt;
   const auto number = fcgi::parseDecimal(text.substr(0, unit_at), 0, 1'000'000'000);

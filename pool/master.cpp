@@ -61,9 +61,12 @@ std::string signalName(int number) {
 }  // namespace
 
 Master::Listener::~Listener() {
-  if (owner == ::getpid()) {
-    fd.reset();
-    fcgi::removeSocketFile(address);
+  if (owner != ::getpid()) return;
+  fd.reset();
+  if (const int error = fcgi::removeSocketFile(address); error != 0) {
+    Poco::Logger::get("twinlane.master")
+        .warning("cannot remove the socket file %s: %s (is its directory writable by the user the master runs as?)",
+                 address.toString(), std::string(std::strerror(error)));
   }
 }
 
@@ -85,6 +88,7 @@ int Master::run() {
     killOverdueWorkers();
     retireOldGenerations();
     spawnMissingWorkers();
+    releaseRecyclingLocks();
     announceReadiness();
     waitForEvents();
   }
@@ -146,10 +150,17 @@ std::unique_ptr<Master::Generation> Master::makeGeneration(Config config) {
   log_.notice("generation %u: loaded %s in %ld ms", generation->number, toJson(generation->view.service_summary),
               static_cast<long>(monotonicMillis() - load_start));
 
+  // Only now, with the service loaded, may the new settings touch what is running.
   for (const Lane lane : kLanes) {
-    const unsigned target = settings.lane(laneName(lane)).processes;
-    supervision(lane) = LaneSupervision{target, 0, 0};
-    scoreboard_->counters(lane).target_processes.store(target);
+    const LaneConfig& lane_config = settings.lane(laneName(lane));
+    const Listener& listener = *generation->listeners[static_cast<std::size_t>(lane)];
+    // listen() on a listening socket only changes its backlog (the queue's capacity); this holds
+    // for sockets systemd passed too, so queue.capacity stays the one setting for it.
+    if (::listen(listener.fd.get(), static_cast<int>(lane_config.queue_capacity)) != 0) {
+      log_.warning("cannot set the backlog of %s: %s", lane_config.listen.toString(), std::string(std::strerror(errno)));
+    }
+    supervision(lane) = LaneSupervision{lane_config.processes, 0, 0};
+    scoreboard_->counters(lane).target_processes.store(lane_config.processes);
   }
   return generation;
 }
@@ -159,12 +170,7 @@ std::unique_ptr<Master::Generation> Master::makeGeneration(Config config) {
 std::shared_ptr<Master::Listener> Master::listenerFor(const LaneConfig& lane) {
   for (const auto& generation : generations_) {
     for (const auto& listener : generation->listeners) {
-      if (listener->address.toString() != lane.listen.toString()) continue;
-      // listen() again only changes the backlog.
-      if (::listen(listener->fd.get(), static_cast<int>(lane.queue_capacity)) != 0) {
-        log_.warning("cannot change the backlog of %s: %s", lane.listen.toString(), std::string(std::strerror(errno)));
-      }
-      return listener;
+      if (listener->address.toString() == lane.listen.toString()) return listener;
     }
   }
   auto listener = std::make_shared<Listener>();
@@ -188,6 +194,8 @@ std::shared_ptr<Master::Listener> Master::listenerFor(const LaneConfig& lane) {
 void Master::dropPrivileges(const Config& config) {
   if (config.user.empty() && config.group.empty()) return;
   if (::geteuid() != 0) {
+    const passwd* self = ::getpwuid(::geteuid());
+    if (self && config.user == self->pw_name) return;  // already the configured user (e.g. systemd's User=)
     log_.warning("not started as root: staying user %d (user/group in the config apply only to root)",
                  static_cast<int>(::geteuid()));
     return;
@@ -264,9 +272,10 @@ void Master::accountExit(const Child& child, int wait_status, std::int64_t lived
     reason = RestartReason::kCrash;
   }
   if (reason) counters.restarts[static_cast<std::size_t>(*reason)].fetch_add(1);
-  // However it ended, a worker that was leaving to be recycled no longer blocks the next one.
+  // The lane's recycling lock passes from the leaving worker to the master, which releases it
+  // once the lane is fully staffed again (releaseRecyclingLocks): one worker out at a time.
   pid_t recycling = child.pid;
-  counters.recycling.compare_exchange_strong(recycling, 0);
+  counters.recycling.compare_exchange_strong(recycling, kRecyclingHandover);
 
   if (reason == RestartReason::kCrash) {
     log_.error(message);
@@ -352,16 +361,24 @@ void Master::announceReadiness() {
 }
 
 bool Master::currentGenerationReady() const {
-  for (const Lane lane : kLanes) {
-    unsigned ready = 0;
-    for (const Child& child : children_) {
-      if (child.lane != lane || child.generation != &current() || child.told_to_stop) continue;
-      const WorkerState state = scoreboard_->slot(child.slot).state.load();
-      if (state == WorkerState::kIdle || state == WorkerState::kBusy) ++ready;
-    }
-    if (ready < lanes_[static_cast<std::size_t>(lane)].target) return false;
+  return std::all_of(std::begin(kLanes), std::end(kLanes), [this](Lane lane) { return laneReady(lane); });
+}
+
+bool Master::laneReady(Lane lane) const {
+  unsigned ready = 0;
+  for (const Child& child : children_) {
+    if (child.lane != lane || child.generation != &current() || child.told_to_stop) continue;
+    const WorkerState state = scoreboard_->slot(child.slot).state.load();
+    if (state == WorkerState::kIdle || state == WorkerState::kBusy) ++ready;
   }
-  return true;
+  return ready >= lanes_[static_cast<std::size_t>(lane)].target;
+}
+
+void Master::releaseRecyclingLocks() {
+  for (const Lane lane : kLanes) {
+    pid_t handover = kRecyclingHandover;
+    if (laneReady(lane)) scoreboard_->counters(lane).recycling.compare_exchange_strong(handover, 0);
+  }
 }
 
 void Master::changeSlowWorkers(int delta) {

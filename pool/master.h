@@ -91,6 +91,8 @@ class Master {
   std::shared_ptr<Listener> listenerFor(const LaneConfig& lane);
   void dropPrivileges(const Config& config);
   bool currentGenerationReady() const;
+  bool laneReady(Lane lane) const;
+  void releaseRecyclingLocks();
   void announceReadiness();
   void accountExit(const Child& child, int wait_status, std::int64_t lived_ms);
 

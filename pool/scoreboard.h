@@ -71,9 +71,12 @@ enum class RestartReason : std::uint8_t { kCrash, kDeadline, kMaxRequests, kMemo
 inline constexpr std::size_t kRestartReasonCount = 4;
 std::string_view reasonName(RestartReason reason);
 
+// The recycling lock's value while the master waits for a recycled worker's replacement.
+inline constexpr pid_t kRecyclingHandover = -1;
+
 struct LaneCounters {
   std::atomic<std::uint32_t> target_processes{0};  // written by the master
-  std::atomic<pid_t> recycling{0};  // the worker leaving to be recycled right now, if any
+  std::atomic<pid_t> recycling{0};  // the worker leaving to be recycled, kRecyclingHandover, or 0
   std::array<std::atomic<std::uint64_t>, kCountedStatuses.size()> responses{};
   std::atomic<std::uint64_t> queue_timeouts{0};
   std::atomic<std::uint64_t> timeouts{0};

@@ -13,3 +13,4 @@ cmake --build "$build"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 ctest --test-dir "$build" --output-on-failure -j2 "$@"
+if [[ $(id -u) -eq 0 ]]; then tests/packaging/test-package.sh; elif sudo -n true 2>/dev/null; then sudo tests/packaging/test-package.sh; else echo "test.sh: SKIP packaging test (tests/packaging/test-package.sh): needs root or passwordless sudo" >&2; fi

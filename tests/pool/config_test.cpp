@@ -132,6 +132,8 @@ TEST(ConfigTest, RoutesAreValidatedAgainstTheService) {
 TEST(ConfigTest, UnitParsers) {
   EXPECT_EQ(parseDuration("250ms"), Millis(250));
   EXPECT_EQ(parseDuration("2m"), Millis(120000));
+  EXPECT_EQ(parseDuration("0"), Millis(0));
+  EXPECT_FALSE(parseDuration("5"));
   EXPECT_FALSE(parseDuration("1.5s"));
   EXPECT_FALSE(parseDuration("s"));
   EXPECT_FALSE(parseDuration("-1s"));

@@ -53,6 +53,7 @@ LaneStatus parseLane(const Poco::JSON::Object::Ptr& lane) {
     if (worker->has("requests")) entry.requests = worker->getValue<long>("requests");
     if (worker->has("busy_ms") && !worker->isNull("busy_ms")) entry.busy_ms = worker->getValue<long>("busy_ms");
     if (worker->has("uri") && !worker->isNull("uri")) entry.uri = worker->getValue<std::string>("uri");
+    if (worker->has("generation") && !worker->isNull("generation")) entry.generation = worker->getValue<long>("generation");
     result.workers.push_back(entry);
   }
   return result;

@@ -17,6 +17,7 @@ struct WorkerStatus {
   long requests = 0;
   long busy_ms = 0;
   std::string uri;
+  long generation = 0;  // 0 when /status does not report it
 };
 
 struct LaneStatus {

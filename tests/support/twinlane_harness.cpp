@@ -64,13 +64,15 @@ std::string renderConfig(const StackOptions& options, const std::filesystem::pat
        << "    listen: " << (dir / "fast.sock").string() << "\n"
        << "    processes: " << options.fast_processes << "\n"
        << "    threads: " << options.fast_threads << "\n"
-       << "    routes: " << flowList(options.fast_routes) << "\n"
-       << "  slow:\n"
+       << "    routes: " << flowList(options.fast_routes) << "\n";
+  for (const auto& setting : options.fast_settings) yaml << "    " << setting << "\n";
+  yaml << "  slow:\n"
        << "    listen: " << (dir / "slow.sock").string() << "\n"
        << "    processes: " << options.slow_processes << "\n"
        << "    queue: { capacity: " << options.queue_capacity << ", timeout: " << options.queue_timeout << " }\n"
        << "    request_timeout: " << options.request_timeout << "\n"
        << "    routes: " << flowList(options.slow_routes) << "\n";
+  for (const auto& setting : options.slow_settings) yaml << "    " << setting << "\n";
   if (options.max_body || options.matrix_max_cells) {
     yaml << "limits:\n";
     if (options.max_body) yaml << "  max_body: " << *options.max_body << "\n";
@@ -86,7 +88,7 @@ TwinlaneStack::TwinlaneStack(StackOptions options) : options_(std::move(options)
   if (options_.binary.empty()) throw std::invalid_argument("StackOptions.binary: the twinlane executable is required");
   dir_.write("twinlane.yaml", renderConfig(options_, dir_.path()));
   master_ = std::make_unique<ChildProcess>(ChildProcess::Options{
-      {options_.binary.string(), "--config", configPath().string()}, {}, dir_.file("master.log"), {}});
+      {options_.binary.string(), "--config", configPath().string()}, options_.env, dir_.file("master.log"), {}});
   try {
     waitForSockets();
     nginx_ = std::make_unique<NginxServer>(dir_.file("nginx"), [this](uint16_t port) { return renderSite(port); });

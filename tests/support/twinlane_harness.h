@@ -15,6 +15,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,6 +51,12 @@ struct StackOptions {
   std::vector<std::string> expected_log_errors;
   // Generating the default graph in a sanitizer build takes a while.
   std::chrono::milliseconds ready_deadline = std::chrono::seconds{60};
+  // Extra "key: value" lines inside lanes.fast / lanes.slow (e.g. "max_requests: 5", "nice: 10",
+  // "socket: { owner: nobody, group: nogroup, mode: \"0660\" }"), written after the keys above.
+  std::vector<std::string> fast_settings;
+  std::vector<std::string> slow_settings;
+  // Added to (or replacing in) the master's environment, e.g. TWINLANE_TESTAPP_FAIL.
+  std::map<std::string, std::string> env;
 };
 
 // The YAML for `options` with sockets in `dir`.

@@ -1,0 +1,97 @@
+// Config discipline at the command line: `--check-config` rejects an unknown key, a duration
+// without its unit and a value of the wrong type with exit 1 and "FILE:LINE: key: problem",
+// accepts a good file with exit 0, and `nginx-config` gives nginx more time to read an answer
+// than the pool gives a request.
+#include <gtest/gtest.h>
+
+#include <sstream>
+
+#include "integration_stack.h"
+#include "temp_dir.h"
+
+namespace twinlane::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+// The 1-based line of `yaml` holding `needle`; 0 if none.
+int lineOf(const std::string& yaml, const std::string& needle) {
+  std::istringstream in(yaml);
+  int number = 0;
+  for (std::string line; std::getline(in, line);) {
+    ++number;
+    if (line.find(needle) != std::string::npos) return number;
+  }
+  return 0;
+}
+
+struct PoolConfig : ::testing::Test {
+  TempDir dir{"twinlane-it"};
+  StackOptions options = integrationOptions();
+
+  // Writes the stack's config with `slow_settings` and runs `twinlane --check-config` on it.
+  CompletedProcess check(const std::vector<std::string>& slow_settings, std::filesystem::path& file, std::string& yaml) {
+    auto with = options;
+    with.slow_settings = slow_settings;
+    yaml = renderConfig(with, dir.path());
+    file = dir.write("twinlane.yaml", yaml);
+    return runToCompletion({options.binary.string(), "--check-config", file.string()}, dir.path(), "check", 30s);
+  }
+
+  // `slow_settings` are extra lines of lanes.slow; `offending` is the text of the bad line.
+  void expectRejected(const std::vector<std::string>& slow_settings, const std::string& offending, const std::string& key) {
+    std::filesystem::path file;
+    std::string yaml;
+    const auto result = check(slow_settings, file, yaml);
+    ASSERT_NE(lineOf(yaml, offending), 0) << yaml;
+    const std::string where = file.string() + ":" + std::to_string(lineOf(yaml, offending)) + ": " + key + ":";
+    EXPECT_EQ(result.status.describe(), "exit 1") << yaml;
+    EXPECT_NE(result.err.find(where), std::string::npos) << "expected \"" << where << "\" in: " << result.err;
+  }
+};
+
+TEST_F(PoolConfig, CheckConfigRejectsAnUnknownKeyNamingFileLineAndKey) {
+  expectRejected({"colour: blue"}, "colour: blue", "lanes.slow.colour");
+}
+
+TEST_F(PoolConfig, CheckConfigRejectsADurationWithoutItsUnit) {
+  options.request_timeout = "30";
+  expectRejected({}, "request_timeout: 30", "lanes.slow.request_timeout");
+}
+
+TEST_F(PoolConfig, CheckConfigRejectsAListWhereANumberBelongs) {
+  expectRejected({"max_requests: [1, 2]"}, "max_requests: [1, 2]", "lanes.slow.max_requests");
+}
+
+TEST_F(PoolConfig, CheckConfigAcceptsAGoodFile) {
+  std::filesystem::path file;
+  std::string yaml;
+  const auto result = check({"max_requests: 100", "max_private_memory: 64MiB", "nice: 10", "scheduler: batch"}, file, yaml);
+  EXPECT_EQ(result.status.describe(), "exit 0") << result.err;
+  EXPECT_NE(result.out.find("is ok"), std::string::npos) << result.out;
+}
+
+TEST_F(PoolConfig, NginxConfigWaitsLongerThanRequestTimeout) {
+  options.request_timeout = "45s";
+  options.queue_timeout = "5s";
+  const auto file = dir.write("twinlane.yaml", renderConfig(options, dir.path()));
+  const auto rendered = runToCompletion(
+      {options.binary.string(), "nginx-config", "--config", file.string(), "--listen", "127.0.0.1:8080"}, dir.path(),
+      "nginx-config", 30s);
+  ASSERT_TRUE(rendered.status.success()) << rendered.err;
+
+  for (const std::string route : {"/api/v1/route", "/api/v1/matrix"}) {
+    const auto start = rendered.out.find("location = " + route + " {");
+    ASSERT_NE(start, std::string::npos) << rendered.out;
+    const std::string block = rendered.out.substr(start, rendered.out.find("\n    }", start) - start);
+    const std::string directive = "fastcgi_read_timeout ";
+    const auto at = block.find(directive);
+    ASSERT_NE(at, std::string::npos) << block;
+    const std::string value = block.substr(at + directive.size(), block.find(';', at) - at - directive.size());
+    ASSERT_TRUE(value.ends_with("s") && !value.ends_with("ms")) << "expected seconds: " << value;
+    EXPECT_GT(std::stol(value), 45) << "nginx would cut off a request the pool still allows: " << block;
+  }
+}
+
+}  // namespace
+}  // namespace twinlane::test

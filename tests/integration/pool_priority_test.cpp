@@ -1,0 +1,79 @@
+// Lane priority: slow-lane workers run at `nice` 10, so while every slow worker burns CPU the
+// fast lane still answers promptly. The latencies are recorded (idle and saturated); only a
+// generous bound is asserted, since the test machine is shared and noisy.
+#include <gtest/gtest.h>
+
+#include <iostream>
+
+#include "integration_stack.h"
+#include "load_generator.h"
+#include "proc_info.h"
+#include "testapp_stack.h"
+#include "wait_for.h"
+
+namespace twinlane::test {
+namespace {
+
+using namespace std::chrono_literals;
+
+constexpr int kSlowWorkers = 2;
+constexpr int kFastSamples = 500;
+
+// kFastSamples GETs of the fast lane's pid route, two clients at a time.
+LoadReport sampleFastLane(const TwinlaneStack& stack) {
+  LoadGenerator fast({.port = stack.port(), .clients = 2, .duration = 30s, .max_requests = kFastSamples,
+                      .path = [](int) { return std::string("/api/v1/test/pid"); }});
+  return fast.finish();
+}
+
+TEST(PoolPriority, SlowWorkersRunAtNice10) {
+  auto options = testappOptions(TWINLANE_TESTAPP_BIN);
+  options.slow_processes = kSlowWorkers;
+  options.slow_settings = {"nice: 10"};
+  TwinlaneStack stack(options);
+  const auto pool = stack.poolStatus();
+  for (const pid_t pid : pool.lane("slow").pids()) EXPECT_EQ(processNice(pid), 10) << "slow worker " << pid;
+  for (const pid_t pid : pool.lane("fast").pids()) EXPECT_EQ(processNice(pid), 0) << "fast worker " << pid;
+}
+
+TEST(PoolPriority, TheFastLaneStaysResponsiveWhileTheSlowLaneBurnsEveryWorker) {
+  constexpr auto kSaturatedP99Bound = 200ms;
+  auto options = testappOptions(TWINLANE_TESTAPP_BIN);
+  options.slow_processes = kSlowWorkers;
+  options.slow_settings = {"nice: 10"};
+  TwinlaneStack stack(options);
+
+  const auto idle = sampleFastLane(stack);
+  ASSERT_EQ(idle.count(200), kFastSamples) << idle.describeOther(200);
+
+  // Twice as many burns in flight as slow workers: every worker busy, the queue never empty.
+  LoadGenerator burn({.port = stack.port(), .clients = 2 * kSlowWorkers, .duration = 30s, .max_requests = 400,
+                      .path = [](int) { return std::string("/api/v1/test/burn?ms=250"); }});
+  ASSERT_TRUE(waitFor([&] { return stack.poolStatus().lane("slow").busy == kSlowWorkers; }, 10s))
+      << "the burns never occupied every slow worker";
+  const auto saturated = sampleFastLane(stack);
+  const int slow_busy_after = stack.poolStatus().lane("slow").busy;
+  burn.stopEarly();
+  const auto burns = burn.finish();
+
+  const auto ms = [](std::chrono::microseconds d) {
+    const long tenths = static_cast<long>(d.count() / 100);
+    return std::to_string(tenths / 10) + "." + std::to_string(tenths % 10);
+  };
+  RecordProperty("fast_idle_p50_ms", ms(idle.latencyQuantile(0.5)));
+  RecordProperty("fast_idle_p99_ms", ms(idle.latencyQuantile(0.99)));
+  RecordProperty("fast_saturated_p50_ms", ms(saturated.latencyQuantile(0.5)));
+  RecordProperty("fast_saturated_p99_ms", ms(saturated.latencyQuantile(0.99)));
+  std::cout << "[priority] fast lane /api/v1/test/pid over " << kFastSamples << " requests: idle p50 "
+            << ms(idle.latencyQuantile(0.5)) << " ms, p99 " << ms(idle.latencyQuantile(0.99)) << " ms; with "
+            << kSlowWorkers << " slow workers burning at nice 10: p50 " << ms(saturated.latencyQuantile(0.5))
+            << " ms, p99 " << ms(saturated.latencyQuantile(0.99)) << " ms (" << burns.count(200) << " burns answered)\n";
+
+  EXPECT_EQ(saturated.count(200), kFastSamples) << saturated.describeOther(200);
+  EXPECT_EQ(slow_busy_after, kSlowWorkers) << "the slow lane was not saturated until the end of the sampling";
+  EXPECT_LT(saturated.latencyQuantile(0.99), kSaturatedP99Bound);
+  EXPECT_EQ(burns.count(200), burns.total()) << burns.describeOther(200);
+}
+
+}  // namespace
+}  // namespace twinlane::test
