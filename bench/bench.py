@@ -1,0 +1,1051 @@
+#!/usr/bin/env python3
+"""The twinlane benchmark suite's driver: starts everything it measures, measures, writes results.
+
+bench/run.sh installs the packages, builds, and runs this; it is not meant to be run alone
+(it needs the binaries and the environment run.sh gives it). It owns every process it starts
+(nginx, twinlane, php-fpm, the C hello, wrk) and stops each by its pid, also on failure or
+Ctrl-C. It knows nothing of the report's layout: it writes results.json, and report.py turns that
+into report.md and the plots.
+
+Sections (BENCH_SECTIONS, comma-separated; default all):
+  fast       fast-lane throughput and latency against nginx return 200, a bare libfcgi hello, php-fpm
+  isolation  fast-lane p50/p99 with the slow lane idle and saturated, per priority; php-fpm two pools
+  scenario   3 slow requests, then 20 fast: when does the last fast answer arrive
+  scaling    slow-lane route and matrix throughput with 1, 2 and 4 workers
+  memory     PSS and private memory of master and workers with 1, 4 and 8 slow workers
+  routes     per-query route times: our search, plain Dijkstra, Boost.Graph (bench-routes)
+  startup    start to all workers ready, and HUP reload
+"""
+
+import datetime
+import http.client
+import json
+import os
+import platform
+import random
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+
+
+# ----------------------------------------------------------------------------------------------
+# Settings: every duration and repetition comes from the environment, with quick and full modes.
+
+def env_int(name, default):
+    return int(os.environ.get(name, default))
+
+
+def env_float(name, default):
+    return float(os.environ.get(name, default))
+
+
+QUICK = os.environ.get("BENCH_QUICK", "0") not in ("", "0")
+S = {
+    "quick": QUICK,
+    "duration": env_int("BENCH_DURATION", 2 if QUICK else 8),          # whole seconds per wrk run
+    "reps": env_int("BENCH_REPS", 1 if QUICK else 3),                  # repetitions (medians)
+    "connections": [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "1 32").split()],
+    "iso_connections": [int(c) for c in os.environ.get("BENCH_ISO_CONNECTIONS", "1 32").split()],
+    "iso_variants": os.environ.get("BENCH_ISO_VARIANTS", "0:other 10:other 19:batch 19:idle").split(),
+    "php_priorities": [int(p) for p in os.environ.get("BENCH_PHP_PRIORITIES", "0 19").split()],
+    "slow_nice": env_int("BENCH_SLOW_NICE", 10),                       # the "configured" priority
+    "slow_scheduler": os.environ.get("BENCH_SLOW_SCHEDULER", "other"),
+    "fast_processes": env_int("BENCH_FAST_PROCESSES", 1),
+    "fast_threads": env_int("BENCH_FAST_THREADS", 8),
+    "hello_threads": env_int("BENCH_HELLO_THREADS", 8),
+    "php_children": env_int("BENCH_PHP_CHILDREN", 8),
+    "slow_workers": env_int("BENCH_SLOW_WORKERS", 2),
+    "keepalive": env_int("BENCH_KEEPALIVE", 16),                       # nginx upstream keepalive
+    "nginx_workers": os.environ.get("BENCH_NGINX_WORKERS", "1"),
+    "scaling_workers": [int(w) for w in os.environ.get("BENCH_SCALING_WORKERS", "1 2 4").split()],
+    "memory_workers": [int(w) for w in os.environ.get("BENCH_MEMORY_WORKERS", "1 4 8").split()],
+    "scenario_reps": env_int("BENCH_SCENARIO_REPS", 5 if QUICK else 20),
+    "scenario_slow_ms": env_int("BENCH_SCENARIO_SLOW_MS", 200),
+    "startup_reps": env_int("BENCH_STARTUP_REPS", 3 if QUICK else 5),
+    "pairs": env_int("BENCH_PAIRS", 1000),
+    "seed": env_int("BENCH_SEED", 42),
+    "port": env_int("BENCH_PORT", 18080),
+    "sections": os.environ.get("BENCH_SECTIONS", "routes,fast,isolation,scenario,scaling,memory,startup").split(","),
+}
+BUILD = os.environ.get("BENCH_BUILD", os.path.join(ROOT, "build-bench-release"))
+TWINLANE = os.path.join(BUILD, "pool", "twinlane")
+GRAPH_TOOL = os.path.join(BUILD, "app", "twinlane-graph")
+HELLO = os.path.join(BUILD, "bench", "bench-fcgi-hello")
+ROUTES = os.path.join(BUILD, "bench", "bench-routes")
+NGINX = "/usr/sbin/nginx"
+PHP_FPM = shutil.which("php-fpm8.2", path="/usr/sbin:/usr/bin") or "php-fpm8.2"
+WRK = shutil.which("wrk") or "wrk"
+DATA = os.environ.get("BENCH_DATA", os.path.join(os.path.dirname(ROOT), "shared", "data"))
+
+
+def log(message):
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def median(values):
+    return statistics.median(values) if values else None
+
+
+# ----------------------------------------------------------------------------------------------
+# Processes: each one we start is recorded, and stopped by its pid, never by name.
+
+STARTED = []
+
+
+class Service:
+    """A long-running process we started: its log goes to a file; stop() signals its pid only."""
+
+    def __init__(self, name, argv, log_path, env=None, stop_signal=signal.SIGTERM, grace=15.0):
+        self.name, self.stop_signal, self.grace, self.log_path = name, stop_signal, grace, log_path
+        self.log_file = open(log_path, "ab")
+        self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self.log_file, stderr=subprocess.STDOUT,
+                                     env=env)
+        self.pid = self.proc.pid
+        STARTED.append(self)
+
+    def running(self):
+        return self.proc.poll() is None
+
+    def stop(self):
+        if self.running():
+            try:
+                os.kill(self.pid, self.stop_signal)
+                self.proc.wait(self.grace)
+            except subprocess.TimeoutExpired:
+                log(f"{self.name} (pid {self.pid}) did not stop in {self.grace} s: SIGKILL")
+                os.kill(self.pid, signal.SIGKILL)
+                self.proc.wait(10)
+            except ProcessLookupError:
+                pass
+        self.log_file.close()
+        if self in STARTED:
+            STARTED.remove(self)
+        return self.proc.returncode
+
+
+def stop_everything():
+    for service in reversed(list(STARTED)):
+        try:
+            service.stop()
+        except Exception as error:  # keep stopping the others
+            log(f"stopping {service.name}: {error}")
+
+
+def on_signal(number, _frame):
+    raise KeyboardInterrupt(f"signal {number}")
+
+
+def wait_until(predicate, timeout, interval=0.005, what="condition"):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise RuntimeError(f"timed out after {timeout} s waiting for {what}")
+
+
+# ----------------------------------------------------------------------------------------------
+# HTTP through nginx, small and blocking; the load itself comes from wrk.
+
+def http_get(port, path, timeout=10):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def http_post(port, path, body, timeout=60):
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    try:
+        connection.request("POST", path, body=body, headers={"Content-Type": "application/json"})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def port_accepts(port):
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+            return True
+    except OSError:
+        return False
+
+
+# ----------------------------------------------------------------------------------------------
+# wrk: fixed connections, bounded duration, a Lua script that prints the figures as JSON.
+
+LUA_DONE = r"""
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('WRKJSON {"requests":%d,"duration_us":%d,"errors":{"connect":%d,"read":%d,"write":%d,"status":%d,"timeout":%d},"p50_us":%d,"p90_us":%d,"p99_us":%d,"max_us":%d,"mean_us":%.1f}\n',
+    summary.requests, summary.duration, e.connect, e.read, e.write, e.status, e.timeout,
+    latency:percentile(50), latency:percentile(90), latency:percentile(99), latency.max, latency.mean))
+end
+"""
+
+LUA_SEED = r"""
+local counter = 0
+setup = function(thread)
+  counter = counter + 1
+  thread:set("thread_id", counter)
+end
+init = function(args)
+  math.randomseed(os.time() * 1000 + (thread_id or 0))
+end
+"""
+
+
+def lua_fixed(path):
+    return LUA_DONE + f'\nwrk.path = "{path}"\n'
+
+
+def lua_nodes(node_count):
+    return LUA_DONE + LUA_SEED + f"""
+request = function()
+  return wrk.format("GET", "/api/v1/nodes/" .. math.random(1, {node_count}))
+end
+"""
+
+
+def lua_routes(node_count):
+    return LUA_DONE + LUA_SEED + f"""
+request = function()
+  return wrk.format("GET", "/api/v1/route?from=" .. math.random(1, {node_count}) .. "&to=" .. math.random(1, {node_count}))
+end
+"""
+
+
+def lua_bodies(path, bodies):
+    table = ",\n".join("  [[" + body + "]]" for body in bodies)
+    return LUA_DONE + LUA_SEED + f"""
+local bodies = {{
+{table}
+}}
+local headers = {{ ["Content-Type"] = "application/json" }}
+request = function()
+  return wrk.format("POST", "{path}", headers, bodies[math.random(1, #bodies)])
+end
+"""
+
+
+class Bench:
+    def __init__(self, work, results_dir):
+        self.work = work
+        self.results_dir = results_dir
+        self.results = {"settings": dict(S), "sections": {}}
+        self.twinlane = None
+        self.twinlane_config = None
+        self.php = None
+        self.php_priority = None
+        self.hello = None
+        self.nginx = None
+        self.scripts = {}
+        self.ports = {name: S["port"] + i for i, name in
+                      enumerate(["twinlane", "keepalive", "return200", "hello", "php"])}
+
+    # -- wrk ---------------------------------------------------------------------------------
+
+    def script(self, name, text):
+        path = os.path.join(self.work, "lua", name + ".lua")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "w") as out:
+            out.write(text)
+        return path
+
+    def wrk_argv(self, port, script, connections, duration, path="/", threads=None):
+        threads = threads or min(2, connections)
+        seconds = max(1, int(-(-duration // 1)))  # wrk takes whole seconds only
+        return [WRK, "-t", str(threads), "-c", str(connections), "-d", f"{seconds}s", "--timeout", "5s",
+                "-s", script, f"http://127.0.0.1:{port}{path}"]
+
+    @staticmethod
+    def parse_wrk(output):
+        for line in output.splitlines():
+            if line.startswith("WRKJSON "):
+                figures = json.loads(line[len("WRKJSON "):])
+                figures["rps"] = figures["requests"] / (figures["duration_us"] / 1e6) if figures["duration_us"] else 0
+                figures["error_count"] = sum(figures["errors"].values())
+                return figures
+        raise RuntimeError("wrk printed no figures:\n" + output)
+
+    def wrk(self, port, script, connections, duration=None, path="/"):
+        duration = duration or S["duration"]
+        argv = self.wrk_argv(port, script, connections, duration, path)
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=duration + 60)
+        if done.returncode != 0:
+            raise RuntimeError(f"{' '.join(argv)} failed: {done.stderr}{done.stdout}")
+        return self.parse_wrk(done.stdout)
+
+    def wrk_background(self, port, script, connections, duration, name):
+        argv = self.wrk_argv(port, script, connections, duration, threads=1)
+        out_path = os.path.join(self.work, "logs", f"{name}.out")
+        return Service(name, argv, out_path, grace=5)
+
+    def collect_background(self, service, timeout):
+        service.proc.wait(timeout)
+        service.stop()
+        with open(service.log_path) as f:
+            return self.parse_wrk(f.read())
+
+    # -- nginx -------------------------------------------------------------------------------
+
+    def fastcgi_params(self):
+        # The parameters twinlane's own site passes, for every FastCGI server here alike.
+        return [line.strip() for line in self.twinlane_site.splitlines() if line.strip().startswith("fastcgi_param ")]
+
+    def start_nginx(self):
+        sock = self.work
+        params = "\n        ".join(self.fastcgi_params())
+        bench_site = f"""
+# Servers the benchmark adds next to twinlane's rendered site, all on this one nginx.
+upstream bench_twinlane_fast_keepalive {{
+    server unix:{sock}/fast.sock max_fails=0;
+    keepalive {S["keepalive"]};
+}}
+upstream bench_hello {{
+    server unix:{sock}/hello.sock max_fails=0;
+}}
+upstream bench_php_fast {{
+    server unix:{sock}/php-fast.sock max_fails=0;
+}}
+upstream bench_php_slow {{
+    server unix:{sock}/php-slow.sock max_fails=0;
+}}
+server {{
+    listen 127.0.0.1:{self.ports["keepalive"]};
+    default_type application/json;
+    location / {{
+        fastcgi_pass bench_twinlane_fast_keepalive;
+        fastcgi_keep_conn on;
+        {params}
+    }}
+}}
+server {{
+    listen 127.0.0.1:{self.ports["return200"]};
+    default_type application/json;
+    location / {{
+        return 200 '{{"status":"ok"}}';
+    }}
+}}
+server {{
+    listen 127.0.0.1:{self.ports["hello"]};
+    default_type application/json;
+    location / {{
+        fastcgi_pass bench_hello;
+        {params}
+    }}
+}}
+server {{
+    listen 127.0.0.1:{self.ports["php"]};
+    default_type application/json;
+    location / {{
+        fastcgi_pass bench_php_fast;
+        {params}
+        fastcgi_param SCRIPT_FILENAME {self.work}/php/hello.php;
+    }}
+    location = /slow {{
+        fastcgi_pass bench_php_slow;
+        fastcgi_read_timeout 60s;
+        {params}
+        fastcgi_param SCRIPT_FILENAME {self.work}/php/burn.php;
+    }}
+}}
+"""
+        prefix = os.path.join(self.work, "nginx")
+        os.makedirs(prefix, exist_ok=True)
+        with open(os.path.join(prefix, "twinlane-site.conf"), "w") as out:
+            out.write(self.twinlane_site)
+        with open(os.path.join(prefix, "bench-site.conf"), "w") as out:
+            out.write(bench_site)
+        user = "user root;\n" if os.geteuid() == 0 else ""
+        conf = f"""{user}daemon off;
+master_process on;
+worker_processes {S["nginx_workers"]};
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {prefix}/client_body;
+    fastcgi_temp_path {prefix}/fastcgi_temp;
+    proxy_temp_path {prefix}/proxy_temp;
+    uwsgi_temp_path {prefix}/uwsgi_temp;
+    scgi_temp_path {prefix}/scgi_temp;
+    include {prefix}/twinlane-site.conf;
+    include {prefix}/bench-site.conf;
+}}
+"""
+        conf_path = os.path.join(prefix, "nginx.conf")
+        with open(conf_path, "w") as out:
+            out.write(conf)
+        argv = [NGINX, "-p", prefix, "-c", conf_path, "-e", os.path.join(prefix, "error.log")]
+        subprocess.run(argv + ["-t", "-q"], check=True)
+        for port in self.ports.values():
+            if port_accepts(port):
+                raise RuntimeError(f"port {port} is taken; set BENCH_PORT to a free range of 5 ports")
+        self.nginx = Service("nginx", argv, os.path.join(self.work, "logs", "nginx.out"), stop_signal=signal.SIGQUIT)
+        wait_until(lambda: all(port_accepts(p) for p in self.ports.values()) or not self.nginx.running(), 10,
+                   what="nginx to listen")
+        if not self.nginx.running():
+            raise RuntimeError("nginx exited; see " + prefix + "/error.log")
+
+    # -- twinlane ----------------------------------------------------------------------------
+
+    def twinlane_yaml(self, slow_workers, nice, scheduler):
+        coordinates = f", coordinates: {self.graph_co}" if self.graph_co else ""
+        return f"""# written by bench/bench.py
+data: {{ graph: {self.graph_gr}{coordinates} }}
+lanes:
+  fast:
+    listen: {self.work}/fast.sock
+    socket: {{ mode: "0666" }}
+    processes: {S["fast_processes"]}
+    threads: {S["fast_threads"]}
+  slow:
+    listen: {self.work}/slow.sock
+    socket: {{ mode: "0666" }}
+    processes: {slow_workers}
+    nice: {nice}
+    scheduler: {scheduler}
+limits: {{ matrix_max_cells: 10000 }}
+shutdown: {{ graceful_timeout: 5s }}
+log: {{ level: notice, slow_request: 0ms }}
+"""
+
+    def render_twinlane_site(self):
+        path = os.path.join(self.work, "twinlane.yaml")
+        with open(path, "w") as out:
+            out.write(self.twinlane_yaml(S["slow_workers"], S["slow_nice"], S["slow_scheduler"]))
+        subprocess.run([TWINLANE, "--check-config", path], check=True, capture_output=True)
+        self.twinlane_site = subprocess.run(
+            [TWINLANE, "nginx-config", "--config", path, "--listen", f"127.0.0.1:{self.ports['twinlane']}"],
+            check=True, capture_output=True, text=True).stdout
+
+    def status(self):
+        code, body = http_get(self.ports["twinlane"], "/status", timeout=5)
+        if code != 200:
+            raise RuntimeError(f"/status answered {code}")
+        return json.loads(body)
+
+    def generation_ready(self, status, generation, wanted):
+        """All `wanted` workers of `generation` accept, and no older one is left."""
+        for lane, count in wanted.items():
+            workers = status["lanes"][lane]["workers"]
+            ready = [w for w in workers if w["generation"] == generation and w["state"] in ("idle", "busy")]
+            if len(ready) < count:
+                return False, False
+        old_gone = all(w["generation"] == generation for lane in wanted for w in status["lanes"][lane]["workers"])
+        return True, old_gone
+
+    def start_twinlane(self, slow_workers, nice=None, scheduler=None):
+        """Starts the master; returns seconds from exec to READY=1 and to /status showing every worker ready."""
+        nice = S["slow_nice"] if nice is None else nice
+        scheduler = scheduler or S["slow_scheduler"]
+        self.stop_twinlane()
+        path = os.path.join(self.work, "twinlane.yaml")
+        with open(path, "w") as out:
+            out.write(self.twinlane_yaml(slow_workers, nice, scheduler))
+        notify_path = os.path.join(self.work, "notify.sock")
+        if os.path.exists(notify_path):
+            os.unlink(notify_path)
+        notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        notify.bind(notify_path)
+        notify.setblocking(False)
+        env = dict(os.environ, NOTIFY_SOCKET=notify_path)
+        started = time.monotonic()
+        self.twinlane = Service("twinlane", [TWINLANE, "--config", path],
+                                os.path.join(self.work, "logs", "twinlane.log"), env=env, grace=15)
+        self.twinlane_config = (slow_workers, nice, scheduler)
+        self.notify = notify
+        wanted = {"fast": S["fast_processes"], "slow": slow_workers}
+        ready_at = None
+        notify_at = None
+        deadline = started + 120
+        while time.monotonic() < deadline and (ready_at is None or notify_at is None):
+            if not self.twinlane.running():
+                raise RuntimeError("twinlane exited during start; see " + self.twinlane.log_path)
+            notify_at = notify_at or self.read_notify("READY=1")
+            if ready_at is None:
+                try:
+                    if self.generation_ready(self.status(), 1, wanted)[0]:
+                        ready_at = time.monotonic()
+                except (OSError, ValueError, RuntimeError, KeyError, http.client.HTTPException):
+                    pass
+            time.sleep(0.002)
+        if ready_at is None or notify_at is None:
+            raise RuntimeError("twinlane did not get ready within 120 s; see " + self.twinlane.log_path)
+        return {"ready_s": ready_at - started, "notify_ready_s": notify_at - started}
+
+    def read_notify(self, wanted):
+        try:
+            while True:
+                message = self.notify.recv(4096).decode()
+                if wanted in message.split("\n"):
+                    return time.monotonic()
+        except BlockingIOError:
+            return None
+
+    def stop_twinlane(self):
+        if self.twinlane:
+            code = self.twinlane.stop()
+            if code not in (0, None):
+                log(f"twinlane exited {code}; see {self.twinlane.log_path}")
+            self.twinlane = None
+            self.notify.close()
+
+    def ensure_twinlane(self, slow_workers, nice=None, scheduler=None):
+        nice = S["slow_nice"] if nice is None else nice
+        scheduler = scheduler or S["slow_scheduler"]
+        if self.twinlane and self.twinlane.running() and self.twinlane_config == (slow_workers, nice, scheduler):
+            return
+        self.start_twinlane(slow_workers, nice, scheduler)
+
+    # -- php-fpm and the C hello ---------------------------------------------------------------
+
+    def start_php(self, slow_priority, slow_children=None):
+        slow_children = slow_children or S["slow_workers"]
+        if self.php and self.php.running() and self.php_priority == (slow_priority, slow_children):
+            return
+        self.stop_php()
+        php = os.path.join(self.work, "php")
+        os.makedirs(php, exist_ok=True)
+        with open(os.path.join(php, "hello.php"), "w") as out:
+            out.write('<?php echo "ok";\n')
+        with open(os.path.join(php, "burn.php"), "w") as out:
+            # ~200 ms of CPU time (not wall time), however busy the machine is.
+            out.write("""<?php
+$ms = isset($_GET["ms"]) ? (int)$_GET["ms"] : 200;
+function cpu() { $r = getrusage(); return $r["ru_utime.tv_sec"] + $r["ru_utime.tv_usec"] / 1e6 + $r["ru_stime.tv_sec"] + $r["ru_stime.tv_usec"] / 1e6; }
+$start = cpu();
+$x = 0.0;
+do { for ($i = 0; $i < 20000; $i++) { $x += sqrt($i); } } while ((cpu() - $start) * 1000 < $ms);
+echo "burned";
+""")
+        user = "user = root\ngroup = root\n" if os.geteuid() == 0 else ""
+        priority = f"process.priority = {slow_priority}\n" if slow_priority != 0 else ""
+        conf = f"""[global]
+pid = {php}/php-fpm.pid
+error_log = {php}/php-fpm.log
+daemonize = no
+process_control_timeout = 5s
+
+[fast]
+{user}listen = {self.work}/php-fast.sock
+listen.mode = 0666
+pm = static
+pm.max_children = {S["php_children"]}
+
+[slow]
+{user}listen = {self.work}/php-slow.sock
+listen.mode = 0666
+pm = static
+pm.max_children = {slow_children}
+{priority}"""
+        conf_path = os.path.join(php, "php-fpm.conf")
+        with open(conf_path, "w") as out:
+            out.write(conf)
+        argv = [PHP_FPM, "-F", "-y", conf_path] + (["-R"] if os.geteuid() == 0 else [])
+        subprocess.run(argv + ["-t"], check=True, capture_output=True)
+        self.php = Service("php-fpm", argv, os.path.join(self.work, "logs", "php-fpm.out"), stop_signal=signal.SIGQUIT)
+        self.php_priority = (slow_priority, slow_children)
+        wait_until(lambda: os.path.exists(f"{self.work}/php-fast.sock") and os.path.exists(f"{self.work}/php-slow.sock")
+                   or not self.php.running(), 20, what="php-fpm sockets")
+        wait_until(lambda: http_get(self.ports["php"], "/")[0] == 200, 20, what="php-fpm to answer")
+
+    def stop_php(self):
+        if self.php:
+            self.php.stop()
+            self.php = None
+
+    def start_hello(self):
+        if self.hello and self.hello.running():
+            return
+        self.hello = Service("bench-fcgi-hello", [HELLO, f"{self.work}/hello.sock", str(S["hello_threads"]), "64"],
+                             os.path.join(self.work, "logs", "hello.out"))
+        wait_until(lambda: os.path.exists(f"{self.work}/hello.sock"), 10, what="the hello's socket")
+        wait_until(lambda: http_get(self.ports["hello"], "/")[0] == 200, 10, what="the hello to answer")
+
+    def stop_hello(self):
+        if self.hello:
+            self.hello.stop()
+            self.hello = None
+
+    # -- data ----------------------------------------------------------------------------------
+
+    def prepare_graph(self):
+        gr = os.path.join(DATA, "OSM-road-d.rhein-neckar.gr.xz")
+        co = os.path.join(DATA, "OSM-road-d.rhein-neckar.co.xz")
+        data_dir = os.path.join(self.work, "data")
+        os.makedirs(data_dir, exist_ok=True)
+        if os.path.exists(gr) and os.path.exists(co):
+            self.graph_name = "Rhein-Neckar (OSM, DIMACS)"
+            self.graph_gr = os.path.join(data_dir, "rhein-neckar.gr")
+            self.graph_co = os.path.join(data_dir, "rhein-neckar.co")
+            for source, target in ((gr, self.graph_gr), (co, self.graph_co)):
+                with open(target, "wb") as out:
+                    subprocess.run(["xz", "-dc", source], stdout=out, check=True)
+        else:
+            log(f"{gr} is absent: generating a graph of 160,000 nodes instead")
+            self.graph_name = "generated (twinlane-graph generate --nodes 160000)"
+            prefix = os.path.join(data_dir, "generated")
+            subprocess.run([GRAPH_TOOL, "generate", "--nodes", "160000", prefix], check=True, capture_output=True)
+            self.graph_gr, self.graph_co = prefix + ".gr", prefix + ".co"
+        info = subprocess.run([GRAPH_TOOL, "info", self.graph_gr, self.graph_co], check=True, capture_output=True,
+                              text=True).stdout
+        self.graph_info = info
+        self.node_count = None
+        for line in info.splitlines():
+            words = line.replace(",", "").split()
+            if words and words[0].rstrip(":") == "nodes":
+                self.node_count = int(words[1])
+        if not self.node_count:
+            raise RuntimeError("cannot read the node count from twinlane-graph info:\n" + info)
+        self.results["graph"] = {"name": self.graph_name, "nodes": self.node_count, "info": info}
+
+    # -- sections ------------------------------------------------------------------------------
+
+    def section_routes(self):
+        out = os.path.join(self.results_dir, "routes")
+        argv = [ROUTES, "--graph", self.graph_gr, "--pairs", str(S["pairs"]), "--seed", str(S["seed"]), "--out", out]
+        if self.graph_co:
+            argv[3:3] = ["--coordinates", self.graph_co]
+        log("routes: " + " ".join(argv))
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=3600)
+        log(done.stdout.strip() + done.stderr.strip())
+        with open(out + ".json") as f:
+            figures = json.load(f)
+        figures["exit_code"] = done.returncode
+        return figures
+
+    def fast_targets(self):
+        nodes = self.script("nodes", lua_nodes(self.node_count))
+        return [
+            # (name, port, script, path)
+            ("nginx return 200", self.ports["return200"], self.script("fixed", LUA_DONE), "/api/v1/health"),
+            ("bare libfcgi hello (C)", self.ports["hello"], self.script("fixed", LUA_DONE), "/api/v1/health"),
+            ("php-fpm hello", self.ports["php"], self.script("fixed", LUA_DONE), "/"),
+            ("twinlane health", self.ports["twinlane"], self.script("fixed", LUA_DONE), "/api/v1/health"),
+            ("twinlane node", self.ports["twinlane"], nodes, "/"),
+            ("twinlane health, keepalive", self.ports["keepalive"], self.script("fixed", LUA_DONE), "/api/v1/health"),
+            ("twinlane node, keepalive", self.ports["keepalive"], nodes, "/"),
+        ]
+
+    def section_fast(self):
+        self.ensure_twinlane(S["slow_workers"])
+        self.start_hello()
+        self.start_php(0)
+        runs = {}
+        # Repetitions outermost, so that drift in the machine's load falls on every target alike.
+        for rep in range(S["reps"]):
+            for connections in S["connections"]:
+                for name, port, script, path in self.fast_targets():
+                    figures = self.wrk(port, script, connections, path=path)
+                    runs.setdefault(f"{name}|{connections}", []).append(figures)
+                    log(f"fast rep {rep + 1}: {name} c={connections}: {figures['rps']:.0f} rps, "
+                        f"p99 {figures['p99_us'] / 1000:.2f} ms, errors {figures['error_count']}")
+        return {"runs": runs, "summary": summarise(runs)}
+
+    def matrix_bodies(self, sources, targets, count=16, seed=1):
+        generator = random.Random(seed)
+        return [json.dumps({"sources": [generator.randint(1, self.node_count) for _ in range(sources)],
+                            "targets": [generator.randint(1, self.node_count) for _ in range(targets)]},
+                           separators=(",", ":")) for _ in range(count)]
+
+    def calibrate_slow_matrix(self):
+        """A matrix body that takes about scenario_slow_ms alone (targets fixed at 100)."""
+        self.ensure_twinlane(S["slow_workers"])
+        wanted = S["scenario_slow_ms"] / 1000
+        sources = 1
+        while True:
+            bodies = self.matrix_bodies(sources, 100, count=3, seed=sources)
+            times = []
+            for body in bodies:
+                start = time.monotonic()
+                code, _ = http_post(self.ports["twinlane"], "/api/v1/matrix", body)
+                times.append(time.monotonic() - start)
+                if code != 200:
+                    raise RuntimeError(f"matrix answered {code}")
+            single = median(times)
+            if single >= wanted or sources >= 100:
+                break
+            sources = min(100, max(sources + 1, int(sources * wanted / max(single, 1e-3) * 1.1)))
+        self.slow_matrix = {"sources": sources, "targets": 100, "single_ms": single * 1000,
+                            "bodies": self.matrix_bodies(sources, 100, count=8, seed=7)}
+        log(f"slow matrix: {sources}x100 takes {single * 1000:.0f} ms alone")
+        return self.slow_matrix
+
+    def isolation_run(self, fast_port, fast_script, fast_path, slow_port, slow_script, slow_in_flight, connections,
+                      label):
+        """One idle and one saturated measurement of the fast target at `connections`."""
+        idle = self.wrk(fast_port, fast_script, connections, path=fast_path)
+        lead = 1.5  # the background load is saturating before the measured run starts
+        background = self.wrk_background(slow_port, slow_script, slow_in_flight, S["duration"] + lead + 1.5,
+                                         f"slow-load-{label}")
+        time.sleep(lead)
+        saturated = self.wrk(fast_port, fast_script, connections, path=fast_path)
+        slow = self.collect_background(background, S["duration"] + 60)
+        return idle, saturated, slow
+
+    def section_isolation(self):
+        if not hasattr(self, "slow_matrix"):
+            self.calibrate_slow_matrix()
+        matrix_script = self.script("slow-matrix", lua_bodies("/api/v1/matrix", self.slow_matrix["bodies"]))
+        nodes = self.script("nodes", lua_nodes(self.node_count))
+        fixed = self.script("fixed", LUA_DONE)
+        in_flight = 2 * S["slow_workers"]
+        runs = {}
+        variants = []
+        for variant in S["iso_variants"]:
+            nice, scheduler = variant.split(":")
+            variants.append(("twinlane", int(nice), scheduler))
+        for priority in S["php_priorities"]:
+            variants.append(("php-fpm", priority, None))
+        # Each variant needs its own start (priorities are set at fork); repetitions inside it.
+        for stack, nice, scheduler in variants:
+            if stack == "twinlane":
+                self.ensure_twinlane(S["slow_workers"], nice, scheduler)
+                name = f"twinlane slow nice {nice}, {scheduler}"
+                fast = (self.ports["twinlane"], nodes, "/")
+                slow = (self.ports["twinlane"], matrix_script)
+            else:
+                self.stop_twinlane()  # its idle workers would not matter, but keep the machine the same
+                self.start_php(nice)
+                name = f"php-fpm slow process.priority {nice}"
+                fast = (self.ports["php"], fixed, "/")
+                slow_script = self.script("php-slow", LUA_DONE + f'\nwrk.path = "/slow?ms={S["scenario_slow_ms"]}"\n')
+                slow = (self.ports["php"], slow_script)
+            for rep in range(S["reps"]):
+                for connections in S["iso_connections"]:
+                    idle, saturated, slow_figures = self.isolation_run(*fast, *slow, in_flight, connections,
+                                                                       f"{stack}-{nice}-{connections}-{rep}")
+                    key = f"{name}|{connections}"
+                    entry = runs.setdefault(key, {"idle": [], "saturated": [], "slow": []})
+                    entry["idle"].append(idle)
+                    entry["saturated"].append(saturated)
+                    entry["slow"].append(slow_figures)
+                    log(f"isolation {name} c={connections}: p99 idle {idle['p99_us'] / 1000:.2f} ms, saturated "
+                        f"{saturated['p99_us'] / 1000:.2f} ms; slow lane {slow_figures['rps']:.1f} rps, "
+                        f"errors {slow_figures['error_count']}")
+        self.stop_php()
+        summary = {}
+        for key, entry in runs.items():
+            summary[key] = {phase: summarise({"x": entry[phase]})["x"] for phase in ("idle", "saturated", "slow")}
+        return {"slow_matrix": {k: v for k, v in self.slow_matrix.items() if k != "bodies"}, "slow_in_flight": in_flight,
+                "runs": runs, "summary": summary}
+
+    def scenario_once(self, port, slow_request, fast_requests):
+        """Pre-connected sockets; at t0 send the slow requests, then the fast ones; times of answers."""
+        sockets = []
+        try:
+            for _ in range(len(fast_requests) + 3):
+                sockets.append(socket.create_connection(("127.0.0.1", port), timeout=30))
+            import selectors
+            selector = selectors.DefaultSelector()
+            pending = {}
+            start = time.monotonic()
+            for i, request in enumerate([slow_request] * 3 + fast_requests):
+                sockets[i].sendall(request)
+                sockets[i].setblocking(False)
+                selector.register(sockets[i], selectors.EVENT_READ, i)
+                pending[i] = b""
+            done = {}
+            deadline = start + 60
+            while len(done) < len(sockets) and time.monotonic() < deadline:
+                for key, _ in selector.select(timeout=1):
+                    i = key.data
+                    chunk = key.fileobj.recv(65536)
+                    if chunk:
+                        pending[i] += chunk
+                    else:
+                        done[i] = time.monotonic() - start
+                        selector.unregister(key.fileobj)
+            if len(done) < len(sockets):
+                raise RuntimeError("scenario: answers missing after 60 s")
+            statuses = [pending[i].split(b" ", 2)[1].decode() for i in range(len(sockets))]
+            return {"slow_ms": [done[i] * 1000 for i in range(3)],
+                    "fast_ms": [done[i] * 1000 for i in range(3, len(sockets))],
+                    "statuses": statuses}
+        finally:
+            for s in sockets:
+                s.close()
+
+    def section_scenario(self):
+        if not hasattr(self, "slow_matrix"):
+            self.calibrate_slow_matrix()
+        results = {}
+        body = self.slow_matrix["bodies"][0].encode()
+        stacks = [("twinlane", self.ports["twinlane"],
+                   b"POST /api/v1/matrix HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+                   b"Connection: close\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body,
+                   lambda i: f"/api/v1/health" if i % 2 == 0 else f"/api/v1/nodes/{1 + (i * 7919) % self.node_count}"),
+                  ("php-fpm", self.ports["php"],
+                   f"GET /slow?ms={S['scenario_slow_ms']} HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n".encode(),
+                   lambda i: "/")]
+        for stack, port, slow_request, fast_path in stacks:
+            if stack == "twinlane":
+                self.stop_php()
+                self.ensure_twinlane(3)
+            else:
+                self.stop_twinlane()
+                self.start_php(0, slow_children=3)
+            fast_requests = [f"GET {fast_path(i)} HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n".encode()
+                             for i in range(20)]
+            reps = []
+            for _ in range(S["scenario_reps"]):
+                reps.append(self.scenario_once(port, slow_request, fast_requests))
+                time.sleep(0.2)
+            last_fast = [max(r["fast_ms"]) for r in reps]
+            last_slow = [max(r["slow_ms"]) for r in reps]
+            bad = sum(1 for r in reps for s in r["statuses"] if s != "200")
+            results[stack] = {"last_fast_ms": last_fast, "last_slow_ms": last_slow, "non_200": bad,
+                              "last_fast_p50_ms": median(last_fast), "last_fast_max_ms": max(last_fast),
+                              "last_slow_p50_ms": median(last_slow)}
+            log(f"scenario {stack}: last fast answer median {median(last_fast):.1f} ms, max {max(last_fast):.1f} ms; "
+                f"slow answers median {median(last_slow):.0f} ms; non-200: {bad}")
+        self.stop_php()
+        return {"slow_matrix": {k: v for k, v in self.slow_matrix.items() if k != "bodies"}, "slow_workers": 3,
+                "php_slow_children": 3, "results": results}
+
+    def section_scaling(self):
+        routes = self.script("routes", lua_routes(self.node_count))
+        matrix = self.script("matrix-small", lua_bodies("/api/v1/matrix", self.matrix_bodies(2, 10, count=32, seed=3)))
+        runs = {}
+        for workers in S["scaling_workers"]:
+            self.ensure_twinlane(workers)
+            for rep in range(S["reps"]):
+                for kind, script in (("route", routes), ("matrix 2x10", matrix)):
+                    # The CPU the slow workers got: on a shared machine, the reason scaling stops.
+                    pids = [w["pid"] for w in self.status()["lanes"]["slow"]["workers"]]
+                    before, began = cpu_seconds(pids), time.monotonic()
+                    figures = self.wrk(self.ports["twinlane"], script, 2 * workers)
+                    figures["slow_cpu_cores"] = (cpu_seconds(pids) - before) / (time.monotonic() - began)
+                    figures["loadavg1"] = float(open("/proc/loadavg").read().split()[0])
+                    runs.setdefault(f"{kind}|{workers}", []).append(figures)
+                    log(f"scaling {kind} with {workers} workers: {figures['rps']:.1f} rps, errors {figures['error_count']}")
+        return {"in_flight": "2 x workers", "runs": runs, "summary": summarise(runs)}
+
+    def section_memory(self):
+        routes = self.script("routes", lua_routes(self.node_count))
+        result = {"graph_memory_bytes": self.graph_memory_bytes(), "configs": {}}
+        for workers in S["memory_workers"]:
+            self.ensure_twinlane(workers)
+            cold = self.memory_snapshot()
+            # Every worker computes some routes, so its per-worker search scratch exists.
+            self.wrk(self.ports["twinlane"], routes, 2 * workers, duration=max(1.0, min(S["duration"], 3.0)))
+            warm = self.memory_snapshot()
+            result["configs"][str(workers)] = {"cold": cold, "warm": warm}
+            log(f"memory with {workers} slow workers: PSS total {warm['total']['pss'] / 2**20:.1f} MiB "
+                f"(cold {cold['total']['pss'] / 2**20:.1f}), private {warm['total']['private'] / 2**20:.1f} MiB")
+        return result
+
+    def graph_memory_bytes(self):
+        for line in self.graph_info.splitlines():
+            if line.startswith("memory:"):
+                return float(line.split()[1]) * 2**20
+        return None
+
+    def memory_snapshot(self):
+        status = self.status()
+        processes = [("master", self.twinlane.pid)]
+        for lane in ("fast", "slow"):
+            for worker in status["lanes"][lane]["workers"]:
+                processes.append((lane, worker["pid"]))
+        rows = []
+        for role, pid in processes:
+            fields = smaps_rollup(pid)
+            rows.append({"role": role, "pid": pid, **fields})
+        total = {key: sum(r[key] for r in rows) for key in ("pss", "rss", "private", "shared")}
+        return {"processes": rows, "total": total}
+
+    def section_startup(self):
+        log_offset = os.path.getsize(self.twinlane.log_path) if self.twinlane else 0
+        starts = []
+        reloads = []
+        wanted = {"fast": S["fast_processes"], "slow": S["slow_workers"]}
+        for _ in range(S["startup_reps"]):
+            self.stop_twinlane()
+            starts.append(self.start_twinlane(S["slow_workers"]))
+            log(f"startup: ready after {starts[-1]['ready_s'] * 1000:.0f} ms (READY=1 after "
+                f"{starts[-1]['notify_ready_s'] * 1000:.0f} ms)")
+        for _ in range(S["startup_reps"]):
+            generation = self.status()["generation"] + 1
+            self.read_notify("READY=1")  # drain
+            started = time.monotonic()
+            os.kill(self.twinlane.pid, signal.SIGHUP)
+            ready_at = gone_at = notify_at = None
+            while time.monotonic() < started + 120 and None in (ready_at, gone_at, notify_at):
+                notify_at = notify_at or self.read_notify("READY=1")
+                try:
+                    ready, gone = self.generation_ready(self.status(), generation, wanted)
+                except (OSError, ValueError, RuntimeError, KeyError, http.client.HTTPException):
+                    ready, gone = False, False
+                now = time.monotonic()
+                if ready and ready_at is None:
+                    ready_at = now
+                if ready and gone and gone_at is None:
+                    gone_at = now
+                time.sleep(0.002)
+            if None in (ready_at, gone_at, notify_at):
+                raise RuntimeError("reload did not complete within 120 s")
+            reloads.append({"new_ready_s": ready_at - started, "old_gone_s": gone_at - started,
+                            "notify_ready_s": notify_at - started})
+            log(f"reload: new generation ready after {reloads[-1]['new_ready_s'] * 1000:.0f} ms, old gone after "
+                f"{reloads[-1]['old_gone_s'] * 1000:.0f} ms")
+        load_ms = []
+        with open(self.twinlane.log_path) as f:
+            f.seek(log_offset)
+            for line in f:
+                if ": loaded " in line and " in " in line and line.rstrip().endswith(" ms"):
+                    load_ms.append(float(line.rstrip().split()[-2]))
+        return {"slow_workers": S["slow_workers"], "starts": starts, "reloads": reloads, "graph_load_ms_in_log": load_ms,
+                "ready_s_p50": median([s["ready_s"] for s in starts]),
+                "notify_ready_s_p50": median([s["notify_ready_s"] for s in starts]),
+                "reload_new_ready_s_p50": median([r["new_ready_s"] for r in reloads]),
+                "reload_old_gone_s_p50": median([r["old_gone_s"] for r in reloads])}
+
+    # -- the run ---------------------------------------------------------------------------------
+
+    def run(self):
+        self.results["machine"] = machine_info()
+        self.results["started_at"] = datetime.datetime.now().astimezone().isoformat(timespec="seconds")
+        os.makedirs(os.path.join(self.work, "logs"), exist_ok=True)
+        self.prepare_graph()
+        self.render_twinlane_site()
+        self.start_nginx()
+        order = ["routes", "fast", "isolation", "scenario", "scaling", "memory", "startup"]
+        for section in order:
+            if section not in S["sections"]:
+                continue
+            log(f"section {section}")
+            began = time.monotonic()
+            self.results["sections"][section] = getattr(self, "section_" + section)()
+            self.results["sections"][section]["seconds"] = time.monotonic() - began
+            self.save()
+        self.stop_twinlane()
+        self.stop_php()
+        self.stop_hello()
+        self.results["finished_at"] = datetime.datetime.now().astimezone().isoformat(timespec="seconds")
+        self.results["machine"]["loadavg_after"] = open("/proc/loadavg").read().split()[:3]
+        self.save()
+
+    def save(self):
+        with open(os.path.join(self.results_dir, "results.json"), "w") as out:
+            json.dump(self.results, out, indent=1)
+
+
+def summarise(runs):
+    """Medians over repetitions of each key's wrk figures."""
+    summary = {}
+    for key, figures in runs.items():
+        summary[key] = {field: median([f[field] for f in figures]) for field in
+                        ("rps", "p50_us", "p90_us", "p99_us", "max_us", "mean_us", "slow_cpu_cores", "loadavg1")
+                        if all(field in f for f in figures)}
+        summary[key]["errors"] = sum(f["error_count"] for f in figures)
+        summary[key]["requests"] = sum(f["requests"] for f in figures)
+        summary[key]["reps"] = len(figures)
+    return summary
+
+
+def cpu_seconds(pids):
+    """User + system CPU seconds of `pids` so far (utime and stime of /proc/PID/stat)."""
+    ticks = 0
+    for pid in pids:
+        try:
+            with open(f"/proc/{pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            ticks += int(fields[11]) + int(fields[12])
+        except (OSError, IndexError, ValueError):
+            pass
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def smaps_rollup(pid):
+    fields = {}
+    with open(f"/proc/{pid}/smaps_rollup") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 3 and parts[2] == "kB":
+                fields[parts[0].rstrip(":")] = int(parts[1]) * 1024
+    return {"pss": fields.get("Pss", 0), "rss": fields.get("Rss", 0),
+            "private": fields.get("Private_Clean", 0) + fields.get("Private_Dirty", 0),
+            "shared": fields.get("Shared_Clean", 0) + fields.get("Shared_Dirty", 0)}
+
+
+def command_output(argv):
+    try:
+        return subprocess.run(argv, capture_output=True, text=True, timeout=20).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+
+
+def machine_info():
+    cpu = ""
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        mem_kib = int(f.readline().split()[1])
+    debian = open("/etc/debian_version").read().strip() if os.path.exists("/etc/debian_version") else ""
+    top = command_output(["ps", "-eo", "pcpu,comm", "--sort=-pcpu", "--no-headers"]).splitlines()[:6]
+    return {
+        "hostname": platform.node(),
+        "cpu": cpu,
+        "cpus": os.cpu_count(),
+        "memory_gib": round(mem_kib / 2**20, 1),
+        "kernel": platform.release(),
+        "debian": debian,
+        "nginx": command_output([NGINX, "-v"]) or subprocess.run([NGINX, "-v"], capture_output=True, text=True).stderr.strip(),
+        "php_fpm": command_output([PHP_FPM, "-v"]).splitlines()[0] if command_output([PHP_FPM, "-v"]) else "",
+        "wrk": command_output([WRK, "-v"]).splitlines()[0] if command_output([WRK, "-v"]) else "",
+        "compiler": command_output(["c++", "--version"]).splitlines()[0],
+        "commit": command_output(["git", "-C", ROOT, "describe", "--always", "--dirty"]),
+        "loadavg_before": open("/proc/loadavg").read().split()[:3],
+        "busiest_processes_before": top,
+    }
+
+
+def main():
+    results_root = os.environ.get("BENCH_RESULTS", os.path.join(HERE, "results"))
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    results_dir = os.path.join(results_root, stamp + ("-quick" if QUICK else ""))
+    os.makedirs(results_dir, exist_ok=True)
+    work = tempfile.mkdtemp(prefix="twinlane-bench.")
+    os.chmod(work, 0o755)  # nginx's and php-fpm's workers reach the sockets here
+    for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(number, on_signal)
+    bench = Bench(work, results_dir)
+    failed = True
+    try:
+        bench.run()
+        failed = False
+    finally:
+        stop_everything()
+        if failed:
+            log(f"failed; logs and configs kept in {work}")
+            bench.save()
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+    latest = os.path.join(results_root, "latest")
+    if os.path.islink(latest) or os.path.exists(latest):
+        os.unlink(latest)
+    os.symlink(os.path.basename(results_dir), latest)
+    print(results_dir)
+
+
+if __name__ == "__main__":
+    main()

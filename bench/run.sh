@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# The benchmark suite, one command: installs what it needs from Debian, builds twinlane and the
+# helper programs (Release, no sanitizers, in build-bench-release), starts nginx, twinlane,
+# php-fpm and a bare libfcgi hello on 127.0.0.1 and unix sockets in a temporary directory,
+# measures everything in one run, and writes bench/results/<timestamp>/report.md with PNG plots
+# (bench/results/latest points at the newest). It prints figures; it never fails on them.
+#
+#   bench/run.sh                  # full run, about 20 minutes on 2 cores
+#   BENCH_QUICK=1 bench/run.sh    # quick run, under 5 minutes
+#
+# See bench/README.md for the environment variables (durations, repetitions, sections).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bench/install-bench-deps.sh
+# -Wno-restrict: GCC 12 at -O3 reports a false -Wrestrict inside std::string (GCC bug 105329),
+# which -Werror would turn into a failed build.
+cmake -S . -B build-bench-release -G Ninja -DCMAKE_BUILD_TYPE=Release -DTWINLANE_TESTS=OFF -DTWINLANE_BENCH=ON \
+  -DTWINLANE_SANITIZE=OFF "-DCMAKE_CXX_FLAGS=-Wno-restrict" >/dev/null
+cmake --build build-bench-release
+
+results=$(/usr/bin/python3 bench/bench.py)
+/usr/bin/python3 bench/report.py "$results"
+echo "bench: report in $results/report.md" >&2

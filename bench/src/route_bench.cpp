@@ -1,0 +1,268 @@
+// bench-routes: per-query times of point-to-point routes on one graph, for three searches on the
+// same random pairs, in one process:
+//   ours   twinlane's PathSearch::route (bidirectional A*, per-worker scratch reset by stamps),
+//   plain  textbook Dijkstra (binary heap with lazy deletion, fresh arrays per query) that stops
+//          when the target is settled,
+//   boost  Boost.Graph's dijkstra_shortest_paths on an adjacency_list, stopped by a visitor
+//          that throws when the target is examined (what a C++ developer would otherwise write).
+// Every distance is checked against plain Dijkstra. This is a measuring tool, not a test: it
+// prints figures and exits 0 unless the graph cannot be read or a distance differs.
+//
+// usage: bench-routes (--graph GR [--coordinates CO] | --generate NODES) [--pairs 1000]
+//                     [--seed 42] --out PREFIX      (writes PREFIX.json and PREFIX.tsv)
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/dijkstra_shortest_paths.hpp>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <functional>
+#include <queue>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "dimacs.h"
+#include "generator.h"
+#include "graph.h"
+#include "graph_components.h"
+#include "search.h"
+
+namespace {
+
+using namespace twinlane::app;
+using Clock = std::chrono::steady_clock;
+
+struct Options {
+  std::string graph;
+  std::string coordinates;
+  NodeId generate = 0;
+  std::size_t pairs = 1000;
+  std::uint64_t seed = 42;
+  std::string out;
+};
+
+[[noreturn]] void usage(const char* why) {
+  std::fprintf(stderr,
+               "bench-routes: %s\nusage: bench-routes (--graph GR [--coordinates CO] | --generate NODES) "
+               "[--pairs N] [--seed S] --out PREFIX\n",
+               why);
+  std::exit(64);
+}
+
+Options parseOptions(int argc, char** argv) {
+  Options options;
+  for (int i = 1; i < argc; ++i) {
+    const std::string key = argv[i];
+    if (i + 1 >= argc) usage(("missing value after " + key).c_str());
+    const std::string value = argv[++i];
+    if (key == "--graph") options.graph = value;
+    else if (key == "--coordinates") options.coordinates = value;
+    else if (key == "--generate") options.generate = static_cast<NodeId>(std::stoul(value));
+    else if (key == "--pairs") options.pairs = std::stoul(value);
+    else if (key == "--seed") options.seed = std::stoull(value);
+    else if (key == "--out") options.out = value;
+    else usage(("unknown option " + key).c_str());
+  }
+  if (options.graph.empty() == (options.generate == 0)) usage("give exactly one of --graph and --generate");
+  if (options.out.empty()) usage("--out is required");
+  return options;
+}
+
+// Textbook Dijkstra with early exit; allocates its arrays per query, as the textbook does.
+class PlainDijkstra {
+ public:
+  explicit PlainDijkstra(const Graph& graph) : graph_(graph) {}
+
+  Distance distance(NodeId from, NodeId to) {
+    std::vector<Distance> distance(graph_.nodeCount(), kUnreachable);
+    std::vector<bool> settled(graph_.nodeCount(), false);
+    using Entry = std::pair<Distance, NodeId>;
+    std::priority_queue<Entry, std::vector<Entry>, std::greater<>> queue;
+    distance[from] = 0;
+    queue.push({0, from});
+    settled_ = 0;
+    while (!queue.empty()) {
+      const auto [d, node] = queue.top();
+      queue.pop();
+      if (settled[node]) continue;
+      settled[node] = true;
+      ++settled_;
+      if (node == to) return d;
+      for (ArcId arc = graph_.firstOut(node); arc < graph_.endOut(node); ++arc) {
+        const NodeId next = graph_.head(arc);
+        if (d + graph_.weight(arc) < distance[next]) {
+          distance[next] = d + graph_.weight(arc);
+          queue.push({distance[next], next});
+        }
+      }
+    }
+    return kUnreachable;
+  }
+  std::size_t settled() const { return settled_; }
+
+ private:
+  const Graph& graph_;
+  std::size_t settled_ = 0;
+};
+
+// Boost.Graph as its documentation shows it: adjacency_list, dijkstra_shortest_paths with
+// predecessor and distance maps, and a visitor that ends the search at the target.
+class BoostDijkstra {
+ public:
+  using BoostGraph = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS, boost::no_property,
+                                           boost::property<boost::edge_weight_t, std::uint64_t>>;
+  using Vertex = boost::graph_traits<BoostGraph>::vertex_descriptor;
+
+  explicit BoostDijkstra(const Graph& graph) : graph_(graph.nodeCount()) {
+    for (NodeId node = 0; node < graph.nodeCount(); ++node) {
+      for (ArcId arc = graph.firstOut(node); arc < graph.endOut(node); ++arc) {
+        boost::add_edge(node, graph.head(arc), graph.weight(arc), graph_);
+      }
+    }
+    predecessor_.resize(graph.nodeCount());
+    distance_.resize(graph.nodeCount());
+  }
+
+  Distance distance(NodeId from, NodeId to) {
+    try {
+      boost::dijkstra_shortest_paths(graph_, from,
+                                     boost::predecessor_map(predecessor_.data())
+                                         .distance_map(distance_.data())
+                                         .visitor(StopAt(static_cast<Vertex>(to))));
+    } catch (const Found&) {
+      return distance_[to];
+    }
+    return kUnreachable;
+  }
+
+ private:
+  struct Found {};
+  struct StopAt : boost::default_dijkstra_visitor {
+    explicit StopAt(Vertex stop_at) : target(stop_at) {}
+    Vertex target;
+    void examine_vertex(Vertex vertex, const BoostGraph&) const {
+      if (vertex == target) throw Found{};
+    }
+  };
+  BoostGraph graph_;
+  std::vector<Vertex> predecessor_;
+  std::vector<std::uint64_t> distance_;
+};
+
+struct Percentiles {
+  double p50 = 0, p90 = 0, p99 = 0, mean = 0, min = 0, max = 0;
+};
+
+Percentiles percentiles(std::vector<double> values) {
+  std::sort(values.begin(), values.end());
+  const auto at = [&](double q) {
+    const std::size_t index = static_cast<std::size_t>(q * static_cast<double>(values.size() - 1) + 0.5);
+    return values[index];
+  };
+  double sum = 0;
+  for (double v : values) sum += v;
+  return {at(0.50), at(0.90), at(0.99), sum / static_cast<double>(values.size()), values.front(), values.back()};
+}
+
+// Times each query alone; `after` runs outside the timed region (to read settled counts).
+template <typename Search, typename After>
+std::vector<double> timeQueries(const std::vector<std::pair<NodeId, NodeId>>& pairs, std::vector<Distance>& results,
+                                Search&& search, After&& after) {
+  // A few untimed queries first: page in the graph, grow the heaps.
+  for (std::size_t i = 0; i < std::min<std::size_t>(20, pairs.size()); ++i) search(pairs[i].first, pairs[i].second);
+  std::vector<double> micros;
+  micros.reserve(pairs.size());
+  results.resize(pairs.size());
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    const auto start = Clock::now();
+    results[i] = search(pairs[i].first, pairs[i].second);
+    micros.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
+    after();
+  }
+  return micros;
+}
+
+void writeStats(std::ofstream& out, const char* name, const Percentiles& p, bool last) {
+  out << "    \"" << name << "\": {\"p50_us\": " << p.p50 << ", \"p90_us\": " << p.p90 << ", \"p99_us\": " << p.p99
+      << ", \"mean_us\": " << p.mean << ", \"min_us\": " << p.min << ", \"max_us\": " << p.max << "}"
+      << (last ? "\n" : ",\n");
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const Options options = parseOptions(argc, argv);
+  const auto load_start = Clock::now();
+  Graph graph = options.generate != 0 ? generateRoadGraph({.nodes = options.generate})
+                                      : readDimacs(options.graph, options.coordinates);
+  const double load_ms = std::chrono::duration<double, std::milli>(Clock::now() - load_start).count();
+
+  // Pairs from the largest strongly connected component, so every route exists and no search
+  // degenerates into exploring a whole component to prove there is none.
+  const StronglyConnectedComponents components = computeStronglyConnectedComponents(graph);
+  std::vector<NodeId> candidates;
+  for (NodeId node = 0; node < graph.nodeCount(); ++node) {
+    if (components.component_of[node] == components.largest) candidates.push_back(node);
+  }
+  std::mt19937_64 random(options.seed);
+  std::uniform_int_distribution<std::size_t> pick(0, candidates.size() - 1);
+  std::vector<std::pair<NodeId, NodeId>> pairs;
+  for (std::size_t i = 0; i < options.pairs; ++i) pairs.emplace_back(candidates[pick(random)], candidates[pick(random)]);
+
+  PathSearch ours(graph);
+  PlainDijkstra plain(graph);
+  const auto boost_start = Clock::now();
+  BoostDijkstra boost_search(graph);
+  const double boost_build_ms = std::chrono::duration<double, std::milli>(Clock::now() - boost_start).count();
+
+  std::vector<Distance> ours_distance, plain_distance, boost_distance;
+  std::vector<double> ours_settled, plain_settled;
+  const auto ours_us = timeQueries(
+      pairs, ours_distance, [&](NodeId a, NodeId b) { return ours.route(a, b).distance; },
+      [&] { ours_settled.push_back(static_cast<double>(ours.settledNodes())); });
+  const auto plain_us = timeQueries(
+      pairs, plain_distance, [&](NodeId a, NodeId b) { return plain.distance(a, b); },
+      [&] { plain_settled.push_back(static_cast<double>(plain.settled())); });
+  const auto boost_us = timeQueries(
+      pairs, boost_distance, [&](NodeId a, NodeId b) { return boost_search.distance(a, b); }, [] {});
+
+  std::size_t mismatches = 0;
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    if (ours_distance[i] != plain_distance[i] || boost_distance[i] != plain_distance[i]) {
+      if (mismatches++ < 5) {
+        std::fprintf(stderr, "bench-routes: pair %zu (%u -> %u): ours %llu, plain %llu, boost %llu\n", i,
+                     pairs[i].first + 1, pairs[i].second + 1, static_cast<unsigned long long>(ours_distance[i]),
+                     static_cast<unsigned long long>(plain_distance[i]), static_cast<unsigned long long>(boost_distance[i]));
+      }
+    }
+  }
+
+  std::ofstream tsv(options.out + ".tsv");
+  tsv << "from\tto\tdistance\tours_us\tplain_us\tboost_us\tours_settled\tplain_settled\n";
+  for (std::size_t i = 0; i < pairs.size(); ++i) {
+    tsv << pairs[i].first + 1 << '\t' << pairs[i].second + 1 << '\t' << plain_distance[i] << '\t' << ours_us[i] << '\t'
+        << plain_us[i] << '\t' << boost_us[i] << '\t' << ours_settled[i] << '\t' << plain_settled[i] << '\n';
+  }
+  const Percentiles settled_ours = percentiles(ours_settled);
+  const Percentiles settled_plain = percentiles(plain_settled);
+  std::ofstream json(options.out + ".json");
+  json << "{\n  \"graph\": {\"source\": \"" << graph.source() << "\", \"nodes\": " << graph.nodeCount()
+       << ", \"arcs\": " << graph.arcCount() << ", \"memory_bytes\": " << graph.memoryBytes()
+       << ", \"coordinates\": " << (graph.hasCoordinates() ? "true" : "false")
+       << ", \"largest_scc_nodes\": " << candidates.size() << ", \"load_ms\": " << load_ms << "},\n"
+       << "  \"pairs\": " << pairs.size() << ", \"seed\": " << options.seed << ", \"mismatches\": " << mismatches
+       << ",\n  \"boost_build_ms\": " << boost_build_ms << ",\n"
+       << "  \"settled_p50\": {\"ours\": " << settled_ours.p50 << ", \"plain\": " << settled_plain.p50 << "},\n"
+       << "  \"algorithms\": {\n";
+  writeStats(json, "ours", percentiles(ours_us), false);
+  writeStats(json, "plain", percentiles(plain_us), false);
+  writeStats(json, "boost", percentiles(boost_us), true);
+  json << "  }\n}\n";
+  std::printf("bench-routes: %zu pairs on %u nodes: median ours %.0f us, plain %.0f us, boost %.0f us; %zu mismatches\n",
+              pairs.size(), graph.nodeCount(), percentiles(ours_us).p50, percentiles(plain_us).p50,
+              percentiles(boost_us).p50, mismatches);
+  return mismatches == 0 ? 0 : 1;
+}
