@@ -13,7 +13,8 @@ void initLibrary() {
   std::call_once(once, [] { FCGX_Init(); });
 }
 
-Acceptor::Acceptor(int listen_fd, int wake_fd) : listen_fd_(listen_fd), wake_fd_(wake_fd) {
+Acceptor::Acceptor(int listen_fd, int wake_fd, std::mutex& accept_lock)
+    : listen_fd_(listen_fd), wake_fd_(wake_fd), accept_lock_(accept_lock) {
   initLibrary();
   // FAIL_ACCEPT_ON_INTR: a signal returns control to our loop instead of retrying inside libfcgi.
   FCGX_InitRequest(&request_, listen_fd_, FCGI_FAIL_ACCEPT_ON_INTR);
@@ -22,10 +23,18 @@ Acceptor::Acceptor(int listen_fd, int wake_fd) : listen_fd_(listen_fd), wake_fd_
 Acceptor::~Acceptor() { FCGX_Free(&request_, /*close=*/1); }
 
 Acceptor::Outcome Acceptor::accept() {
+  // A connection nginx keeps alive (fastcgi_keep_conn) brings its next request on the same
+  // socket, which libfcgi reads before accepting anew: that thread waits on it alone.
+  if (request_.ipcFd >= 0) {
+    const Outcome outcome = waitAndAccept(request_.ipcFd);
+    if (outcome != Outcome::kFailed || request_.ipcFd >= 0) return outcome;
+  }
+  const std::lock_guard<std::mutex> turn(accept_lock_);
+  return waitAndAccept(listen_fd_);
+}
+
+Acceptor::Outcome Acceptor::waitAndAccept(int source_fd) {
   while (true) {
-    // A connection nginx keeps alive (fastcgi_keep_conn) brings its next request on the same
-    // socket, which libfcgi reads before accepting anew; wait on it, not on the listener.
-    const int source_fd = request_.ipcFd >= 0 ? request_.ipcFd : listen_fd_;
     pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {source_fd, POLLIN, 0}};
     if (::poll(fds, 2, -1) < 0) {
       if (errno == EINTR) continue;
@@ -33,7 +42,7 @@ Acceptor::Outcome Acceptor::accept() {
     }
     if (fds[0].revents != 0) return Outcome::kWoken;
     if (source_fd == listen_fd_ && (fds[1].revents & (POLLERR | POLLNVAL))) return Outcome::kFailed;
-    // On the kept connection, a hang-up is also news: FCGX_Accept_r sees the end and accepts anew.
+    // On a kept connection a hang-up is news too: FCGX_Accept_r sees the end and accepts anew.
     if (!(fds[1].revents & (POLLIN | POLLHUP | POLLERR))) continue;
 
     const int rc = FCGX_Accept_r(&request_);
@@ -43,6 +52,7 @@ Acceptor::Outcome Acceptor::accept() {
     // none of these is the listener's fault, so wait again.
     if (rc == -EAGAIN || rc == -EWOULDBLOCK || rc == -EINTR || rc == -ECONNABORTED || rc < -1000 ||
         rc == -ECONNRESET || rc == -EPIPE) {
+      if (source_fd != listen_fd_) return Outcome::kFailed;  // the kept connection ended: use the listener
       continue;
     }
     errno = -rc;

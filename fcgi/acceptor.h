@@ -2,10 +2,14 @@
 // FCGX_Accept_r. It waits in poll() on the listener and on a wake-up fd together, so a
 // worker told to stop leaves its accept loop at once instead of waiting for one more
 // connection. Many threads and processes share one listener: the socket is non-blocking,
-// and a wake-up lost to another acceptor just means polling again.
+// and a wake-up lost to another acceptor just means polling again. Threads of one process
+// take turns on the listener (an accept lock, as in Apache's prefork), so a new connection
+// wakes one thread of each process instead of all of them.
 #pragma once
 
 #include <fcgiapp.h>
+
+#include <mutex>
 
 namespace twinlane::fcgi {
 
@@ -18,7 +22,8 @@ class Acceptor {
   enum class Outcome { kAccepted, kWoken, kFailed };
 
   // `wake_fd` becomes readable when the thread must stop; it is never read here.
-  Acceptor(int listen_fd, int wake_fd);
+  // `accept_lock` is shared by the acceptors of one process on one listener.
+  Acceptor(int listen_fd, int wake_fd, std::mutex& accept_lock);
   ~Acceptor();
   Acceptor(const Acceptor&) = delete;
   Acceptor& operator=(const Acceptor&) = delete;
@@ -33,8 +38,11 @@ class Acceptor {
   FCGX_Request& request() { return request_; }
 
  private:
+  Outcome waitAndAccept(int source_fd);
+
   int listen_fd_;
   int wake_fd_;
+  std::mutex& accept_lock_;
   FCGX_Request request_{};
 };
 

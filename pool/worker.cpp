@@ -14,6 +14,7 @@
 #include <charconv>
 #include <cstring>
 #include <random>
+#include <mutex>
 #include <thread>
 
 #include "fcgi/acceptor.h"
@@ -98,7 +99,7 @@ class WorkerProcess {
 
   void serveUntilStopped(std::size_t thread) {
     slot_.thread_id[thread].store(static_cast<pid_t>(::syscall(SYS_gettid)));
-    fcgi::Acceptor acceptor(plan_.listen_fd, wake_fd_);
+    fcgi::Acceptor acceptor(plan_.listen_fd, wake_fd_, accept_lock_);
     const std::unique_ptr<fcgi::ServiceThread> handler = plan_.service->newThread();
     WorkerState expected = WorkerState::kStarting;
     slot_.state.compare_exchange_strong(expected, WorkerState::kIdle);
@@ -233,6 +234,7 @@ class WorkerProcess {
   LaneCounters& counters_;
   fcgi::Router router_;
   int wake_fd_;
+  std::mutex accept_lock_;  // the serving threads take turns waiting on the listener
   std::uint64_t request_limit_;
   Poco::Logger& log_;
   std::atomic<bool> failed_{false};
