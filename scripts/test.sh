@@ -9,8 +9,15 @@ scripts/install-deps.sh
 build=${TWINLANE_TEST_BUILD_DIR:-build-test}
 cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTWINLANE_SANITIZE=ON -DTWINLANE_TESTS=ON
 cmake --build "$build"
-# detect_leaks stays on; abort_on_error makes a sanitizer report fail the test that caused it.
+# The Debian package: built, installed, served, restarted under load, purged (needs root).
+if [[ $(id -u) -eq 0 ]]; then
+  tests/packaging/test-package.sh
+elif sudo -n true 2>/dev/null; then
+  sudo tests/packaging/test-package.sh
+else
+  echo "test.sh: SKIP packaging test (tests/packaging/test-package.sh): needs root or passwordless sudo" >&2
+fi
+# Last, so ctest's summary closes the output. detect_leaks stays on; abort_on_error makes a sanitizer report fail the test that caused it.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 ctest --test-dir "$build" --output-on-failure -j2 "$@"
-if [[ $(id -u) -eq 0 ]]; then tests/packaging/test-package.sh; elif sudo -n true 2>/dev/null; then sudo tests/packaging/test-package.sh; else echo "test.sh: SKIP packaging test (tests/packaging/test-package.sh): needs root or passwordless sudo" >&2; fi
