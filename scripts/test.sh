@@ -17,7 +17,8 @@ elif sudo -n true 2>/dev/null; then
 else
   echo "test.sh: SKIP packaging test (tests/packaging/test-package.sh): needs root or passwordless sudo" >&2
 fi
-# Last, so ctest's summary closes the output. detect_leaks stays on; abort_on_error makes a sanitizer report fail the test that caused it.
+# ctest runs last, so its summary closes the output. detect_leaks stays on; abort_on_error
+# makes a sanitizer report fail the test that caused it.
 export ASAN_OPTIONS=${ASAN_OPTIONS:-abort_on_error=1:detect_leaks=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 ctest --test-dir "$build" --output-on-failure -j2 "$@"
