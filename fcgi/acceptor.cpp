@@ -7,6 +7,13 @@
 #include <mutex>
 
 namespace twinlane::fcgi {
+namespace {
+
+// How long a thread waits for the next request on a connection nginx keeps alive before it
+// closes it and goes back to the listener.
+constexpr int kKeptConnectionIdleMs = 200;
+
+}  // namespace
 
 void initLibrary() {
   static std::once_flag once;
@@ -26,17 +33,22 @@ Acceptor::Outcome Acceptor::accept() {
   // A connection nginx keeps alive (fastcgi_keep_conn) brings its next request on the same
   // socket, which libfcgi reads before accepting anew: that thread waits on it alone.
   if (request_.ipcFd >= 0) {
-    const Outcome outcome = waitAndAccept(request_.ipcFd);
-    if (outcome != Outcome::kFailed || request_.ipcFd >= 0) return outcome;
+    const Outcome outcome = waitAndAccept(request_.ipcFd, kKeptConnectionIdleMs);
+    if (outcome == Outcome::kAccepted || outcome == Outcome::kWoken) return outcome;
+    // Idle too long, or ended: close it, so an idle kept connection never pins this thread
+    // while new connections wait in the backlog. nginx drops a cached connection that closed.
+    if (request_.ipcFd >= 0) FCGX_Free(&request_, /*close=*/1);
   }
   const std::lock_guard<std::mutex> turn(accept_lock_);
-  return waitAndAccept(listen_fd_);
+  return waitAndAccept(listen_fd_, -1);
 }
 
-Acceptor::Outcome Acceptor::waitAndAccept(int source_fd) {
+Acceptor::Outcome Acceptor::waitAndAccept(int source_fd, int idle_timeout_ms) {
   while (true) {
     pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {source_fd, POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0) {
+    const int ready = ::poll(fds, 2, idle_timeout_ms);
+    if (ready == 0) return Outcome::kFailed;  // only with a timeout: the kept connection idled
+    if (ready < 0) {
       if (errno == EINTR) continue;
       return Outcome::kFailed;
     }

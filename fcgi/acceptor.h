@@ -38,7 +38,9 @@ class Acceptor {
   FCGX_Request& request() { return request_; }
 
  private:
-  Outcome waitAndAccept(int source_fd);
+  // Waits on `source_fd` (the listener, or a kept connection) up to `idle_timeout_ms` (-1: no
+  // limit); kFailed on a timeout.
+  Outcome waitAndAccept(int source_fd, int idle_timeout_ms);
 
   int listen_fd_;
   int wake_fd_;
