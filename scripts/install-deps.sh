@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs, with apt, whichever of twinlane's build, run and test packages (Debian 12) are missing.
+# Installs, with apt, whichever of twinlane's build, run and test packages (Debian 12) are missing,
+# and any further packages named as arguments (bench/install-bench-deps.sh names its own).
 # Does nothing when all are present, so it is cheap to call before every build.
 set -euo pipefail
 
@@ -9,6 +10,7 @@ packages=(
   libgtest-dev libgmock-dev libboost-dev
   nginx xz-utils curl
   debhelper lintian systemd
+  "$@"
 )
 
 missing=()
@@ -22,8 +24,8 @@ echo "twinlane: installing missing packages: ${missing[*]}" >&2
 sudo=()
 [[ $(id -u) -eq 0 ]] || sudo=(sudo)
 "${sudo[@]}" apt-get update -q
-# policy-rc.d keeps Debian's nginx package from starting the system nginx on port 80: twinlane
-# runs its own nginx instances with their own prefix.
+# policy-rc.d keeps the packages' services (nginx on port 80, php-fpm) from starting system-wide:
+# twinlane's scripts run their own instances with their own prefix.
 if [[ ! -e /usr/sbin/policy-rc.d ]]; then
   printf '#!/bin/sh\nexit 101\n' | "${sudo[@]}" tee /usr/sbin/policy-rc.d >/dev/null
   "${sudo[@]}" chmod +x /usr/sbin/policy-rc.d
