@@ -134,6 +134,7 @@ class WorkerProcess {
     const std::optional<std::int64_t> queue_wait_ms = queueWait(request);
     fcgi::Response response;
     bool answered = true;
+    std::string error_code;  // the API's code when the answer is an error
     try {
       if (request.peerClosed()) throw fcgi::ClientGone();
       if (queue_wait_ms && *queue_wait_ms > lane_.queue_timeout.count()) {
@@ -146,6 +147,7 @@ class WorkerProcess {
     } catch (const fcgi::ClientGone&) {
       answered = false;
     } catch (const fcgi::HttpError& error) {
+      error_code = error.code();
       response = fcgi::Response();
       response.setError(error);
     } catch (const std::exception& error) {
@@ -156,7 +158,7 @@ class WorkerProcess {
     if (answered && !response.writeTo(raw.out)) answered = false;
 
     const std::int64_t took_ms = monotonicMillis() - started;
-    record(request, answered ? response.status() : 499, took_ms, queue_wait_ms);
+    record(request, answered ? response.status() : 499, error_code, took_ms, queue_wait_ms);
     slot_.endRequest(thread);
   }
 
@@ -175,11 +177,13 @@ class WorkerProcess {
     return std::max<std::int64_t>(0, realtimeMillis() - *queued_at);
   }
 
-  void record(const fcgi::Request& request, int status, std::int64_t took_ms, std::optional<std::int64_t> queue_wait_ms) {
+  // `status` 499: the client left before the answer (nginx's code for it).
+  void record(const fcgi::Request& request, int status, std::string_view error_code, std::int64_t took_ms,
+              std::optional<std::int64_t> queue_wait_ms) {
     counters_.countResponse(status);
     if (status == 499) counters_.abandoned.fetch_add(1);
-    if (status == 504) counters_.timeouts.fetch_add(1);
-    if (status == 503) counters_.queue_timeouts.fetch_add(1);
+    if (error_code == "timeout") counters_.timeouts.fetch_add(1);
+    if (error_code == "queue_timeout") counters_.queue_timeouts.fetch_add(1);
     counters_.request_duration.observe(static_cast<double>(took_ms) / 1000);
     if (queue_wait_ms) counters_.queue_wait.observe(static_cast<double>(*queue_wait_ms) / 1000);
     const Millis slow = plan_.view.config->slow_request;
