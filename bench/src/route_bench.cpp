@@ -19,7 +19,6 @@
 #include <cstdlib>
 #include <fstream>
 #include <functional>
-#include <queue>
 #include <random>
 #include <string>
 #include <vector>
@@ -28,6 +27,7 @@
 #include "generator.h"
 #include "graph.h"
 #include "graph_components.h"
+#include "plain_dijkstra.h"
 #include "search.h"
 
 namespace {
@@ -71,36 +71,12 @@ Options parseOptions(int argc, char** argv) {
   return options;
 }
 
-// Textbook Dijkstra with early exit; allocates its arrays per query, as the textbook does.
+// Textbook Dijkstra with early exit (app/plain_dijkstra.h, the tests' oracle); it allocates its
+// arrays per query, as the textbook does.
 class PlainDijkstra {
  public:
   explicit PlainDijkstra(const Graph& graph) : graph_(graph) {}
-
-  Distance distance(NodeId from, NodeId to) {
-    std::vector<Distance> distance(graph_.nodeCount(), kUnreachable);
-    std::vector<bool> settled(graph_.nodeCount(), false);
-    using Entry = std::pair<Distance, NodeId>;
-    std::priority_queue<Entry, std::vector<Entry>, std::greater<>> queue;
-    distance[from] = 0;
-    queue.push({0, from});
-    settled_ = 0;
-    while (!queue.empty()) {
-      const auto [d, node] = queue.top();
-      queue.pop();
-      if (settled[node]) continue;
-      settled[node] = true;
-      ++settled_;
-      if (node == to) return d;
-      for (ArcId arc = graph_.firstOut(node); arc < graph_.endOut(node); ++arc) {
-        const NodeId next = graph_.head(arc);
-        if (d + graph_.weight(arc) < distance[next]) {
-          distance[next] = d + graph_.weight(arc);
-          queue.push({distance[next], next});
-        }
-      }
-    }
-    return kUnreachable;
-  }
+  Distance distance(NodeId from, NodeId to) { return plainDistance(graph_, from, to, &settled_); }
   std::size_t settled() const { return settled_; }
 
  private:

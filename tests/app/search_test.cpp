@@ -7,7 +7,7 @@
 #include <random>
 #include <stdexcept>
 
-#include "dijkstra_reference.h"
+#include "plain_dijkstra.h"
 #include "generator.h"
 #include "test_support.h"
 
@@ -16,7 +16,6 @@ namespace {
 
 using testing::isShortestPathOfLength;
 using testing::randomGraph;
-using testing::referenceDijkstra;
 using testing::testSeed;
 
 void expectRouteMatchesReference(PathSearch& search, const Graph& graph, NodeId from, NodeId to,
@@ -44,7 +43,7 @@ TEST(PathSearchTest, RoutesMatchDijkstraOnManyRandomSmallGraphs) {
     for (int query = 0; query < 4; ++query) {
       const auto from = static_cast<NodeId>(random() % graph.nodeCount());
       const NodeId to = query == 0 ? from : static_cast<NodeId>(random() % graph.nodeCount());
-      const std::vector<Distance> reference = referenceDijkstra(graph, from);
+      const std::vector<Distance> reference = plainDijkstra(graph, from);
       expectRouteMatchesReference(search, graph, from, to, reference);
       if (::testing::Test::HasFatalFailure()) return;
       ++pairs;
@@ -72,7 +71,7 @@ TEST(PathSearchTest, RoutesMatchDijkstraWithAStraightLineHeuristic) {
     for (int query = 0; query < 4; ++query) {
       const auto from = static_cast<NodeId>(random() % graph.nodeCount());
       const auto to = static_cast<NodeId>(random() % graph.nodeCount());
-      expectRouteMatchesReference(search, graph, from, to, referenceDijkstra(graph, from));
+      expectRouteMatchesReference(search, graph, from, to, plainDijkstra(graph, from));
       if (::testing::Test::HasFatalFailure()) return;
       ++pairs;
     }
@@ -93,7 +92,7 @@ TEST(PathSearchTest, RoutesMatchDijkstraOnAGeneratedRoadGraph) {
   for (int query = 0; query < 200; ++query) {
     const auto from = static_cast<NodeId>(random() % graph.nodeCount());
     const auto to = static_cast<NodeId>(random() % graph.nodeCount());
-    expectRouteMatchesReference(search, graph, from, to, referenceDijkstra(graph, from, to));
+    expectRouteMatchesReference(search, graph, from, to, plainDijkstra(graph, from, to));
     if (::testing::Test::HasFatalFailure()) return;
   }
 }
@@ -114,7 +113,7 @@ TEST(PathSearchTest, OneSearchObjectServesManyQueriesOnALargerGraph) {
     SCOPED_TRACE(::testing::Message() << "seed " << seed << ", query " << query);
     const auto from = static_cast<NodeId>(random() % n);
     const auto to = static_cast<NodeId>(random() % n);
-    expectRouteMatchesReference(search, sparse, from, to, referenceDijkstra(sparse, from));
+    expectRouteMatchesReference(search, sparse, from, to, plainDijkstra(sparse, from));
     if (::testing::Test::HasFatalFailure()) return;
   }
 }
@@ -134,7 +133,7 @@ TEST(PathSearchTest, DistancesMatchDijkstraOnManyRandomSmallGraphs) {
       for (std::size_t i = 0; i < count; ++i) targets.push_back(static_cast<NodeId>(random() % graph.nodeCount()));
       if (count > 0) targets.push_back(targets.front());  // duplicates are allowed
       if (random() % 4 == 0) targets.push_back(source);
-      const std::vector<Distance> reference = referenceDijkstra(graph, source);
+      const std::vector<Distance> reference = plainDijkstra(graph, source);
       const std::vector<Distance> got = search.distances(source, targets);
       ASSERT_EQ(got.size(), targets.size());
       for (std::size_t i = 0; i < targets.size(); ++i) {
@@ -213,7 +212,7 @@ TEST_F(PathSearchCheckpointTest, ThrowingCheckpointPropagatesAndLeavesTheSearchR
   EXPECT_EQ(calls, 2);
 
   const NodeId middle = graph_->nodeCount() / 2;
-  const std::vector<Distance> reference = referenceDijkstra(*graph_, middle);
+  const std::vector<Distance> reference = plainDijkstra(*graph_, middle);
   expectRouteMatchesReference(search, *graph_, middle, last(), reference);
   expectRouteMatchesReference(search, *graph_, middle, first(), reference);
 
