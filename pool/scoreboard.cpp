@@ -32,8 +32,9 @@ std::int64_t monotonicMillis() {
 }
 
 void WorkerSlot::beginRequest(std::size_t thread, std::string_view request_uri) {
+  // A request without REQUEST_URI or DOCUMENT_URI has an empty view whose data() may be null.
   const std::size_t n = std::min(request_uri.size(), sizeof uri - 1);
-  std::memcpy(uri, request_uri.data(), n);
+  if (n > 0) std::memcpy(uri, request_uri.data(), n);
   uri[n] = '\0';
   request_started_ms[thread].store(monotonicMillis());
   if (active.fetch_add(1) == 0) {

@@ -23,6 +23,18 @@ TEST(ScoreboardTest, SlotTurnsBusyWithItsFirstRequestAndIdleAfterItsLast) {
   EXPECT_EQ(slot.requests.load(), 2u);
 }
 
+// Found by the FastCGI mutation test: a request with neither REQUEST_URI nor DOCUMENT_URI.
+TEST(ScoreboardTest, RequestWithoutAUriIsFollowed) {
+  Scoreboard board(1);
+  WorkerSlot& slot = board.slot(0);
+  slot.state.store(WorkerState::kIdle);
+  slot.beginRequest(0, "/old");
+  slot.endRequest(0);
+  slot.beginRequest(0, std::string_view{});
+  EXPECT_EQ(slot.currentUri(), "");
+  EXPECT_EQ(slot.state.load(), WorkerState::kBusy);
+}
+
 TEST(ScoreboardTest, ExitingStaysExitingWhileRequestsFinish) {
   Scoreboard board(1);
   WorkerSlot& slot = board.slot(0);
