@@ -1,15 +1,27 @@
-// Acceptor: one serving thread's handle on a lane's listening socket, over libfcgi's
-// FCGX_Accept_r. It waits in poll() on the listener and on a wake-up fd together, so a
-// worker told to stop leaves its accept loop at once instead of waiting for one more
-// connection. Many threads and processes share one listener: the socket is non-blocking,
-// and a wake-up lost to another acceptor just means polling again. Threads of one process
-// take turns on the listener (an accept lock, as in Apache's prefork), so a new connection
-// wakes one thread of each process instead of all of them.
+// Acceptor: one serving thread's handle on a lane's listening socket. It accepts connections
+// itself, reads each request whole through an InputGuard (within limits and a deadline), and
+// only then lets libfcgi parse the checked parameters, from a pipe, never from the peer: no
+// byte stream a peer sends can make libfcgi allocate what it declares, overflow a buffer or
+// block a thread for ever. A refused connection is closed and reported to the caller.
+//
+// It waits in poll() on the listener and on a wake-up fd together, so a worker told to stop
+// leaves its accept loop at once. Many threads and processes share one listener: the socket is
+// non-blocking, and a connection lost to another acceptor just means polling again. Threads of
+// one process take turns on the listener (an accept lock, as in Apache's prefork), so a new
+// connection wakes one thread of each process instead of all of them.
+//
+// The acceptor owns the connection (libfcgi never closes it): libfcgi's own close lingers,
+// reading for up to 2 s after each byte, which a peer can stretch for ever.
 #pragma once
 
 #include <fcgiapp.h>
 
+#include <functional>
 #include <mutex>
+#include <string>
+
+#include "fcgi/input_guard.h"
+#include "fcgi/unique_fd.h"
 
 namespace twinlane::fcgi {
 
@@ -17,35 +29,60 @@ namespace twinlane::fcgi {
 // disposition is already set, so call it in the worker after setting the worker's own.
 void initLibrary();
 
+// A connection closed without an answer because its input broke the protocol or the limits.
+struct RefusedConnection {
+  std::string peer;    // "pid 812 uid 33" (unix socket) or "192.0.2.7:51200" (TCP)
+  std::string reason;  // one line
+};
+
 class Acceptor {
  public:
   enum class Outcome { kAccepted, kWoken, kFailed };
+  using RefusalHandler = std::function<void(const RefusedConnection&)>;
 
   // `wake_fd` becomes readable when the thread must stop; it is never read here.
   // `accept_lock` is shared by the acceptors of one process on one listener.
-  Acceptor(int listen_fd, int wake_fd, std::mutex& accept_lock);
+  Acceptor(int listen_fd, int wake_fd, std::mutex& accept_lock, InputLimits limits, RefusalHandler on_refused);
   ~Acceptor();
   Acceptor(const Acceptor&) = delete;
   Acceptor& operator=(const Acceptor&) = delete;
 
-  // Blocks until a connection is accepted and its parameters are read (kAccepted), the wake
-  // fd is readable (kWoken), or the listener fails (kFailed, errno set). A connection that
-  // breaks before its request arrives is dropped and waiting resumes.
+  // Blocks until a request has arrived whole and its parameters are parsed (kAccepted), the
+  // wake fd is readable (kWoken), or the listener fails (kFailed, errno set). Connections that
+  // end before a request, or are refused, are closed and waiting resumes.
   Outcome accept();
-  // Ends the current request: flushes the response and closes the connection.
+  // Ends the current request: flushes the answer, then keeps the connection for the next
+  // request if the web server asked for that, or closes it.
   void finish();
 
   FCGX_Request& request() { return request_; }
+  // The request's body (STDIN), read with it; bodyOverLimit() when it passed InputLimits::max_body.
+  std::string takeBody() { return guard_.takeBody(); }
+  bool bodyOverLimit() const { return guard_.bodyOverLimit(); }
 
  private:
-  // Waits on `source_fd` (the listener, or a kept connection) up to `idle_timeout_ms` (-1: no
-  // limit); kFailed on a timeout.
-  Outcome waitAndAccept(int source_fd, int idle_timeout_ms);
+  enum class Read { kComplete, kRefused, kClosed };
+  enum class Kept { kReady, kIdle, kWoken };
+
+  // Waits for the next request on a kept connection, up to a short idle time.
+  Kept awaitKeptRequest();
+  Outcome acceptConnection();
+  Read readRequest();
+  bool handToLibfcgi();
+  void refuse(const std::string& reason);
+  void openReplayPipe();
 
   int listen_fd_;
   int wake_fd_;
   std::mutex& accept_lock_;
+  InputLimits limits_;
+  RefusalHandler on_refused_;
   FCGX_Request request_{};
+  UniqueFd connection_;
+  InputGuard guard_;
+  // libfcgi reads the checked BEGIN_REQUEST and PARAMS records from here.
+  UniqueFd replay_read_;
+  UniqueFd replay_write_;
 };
 
 }  // namespace twinlane::fcgi

@@ -16,14 +16,21 @@ std::string sizeText(std::size_t bytes) { return std::to_string(bytes) + " bytes
 
 }  // namespace
 
-Request::Request(FCGX_Request& raw, std::size_t max_body, Checkpoint checkpoint)
-    : raw_(&raw), max_body_(max_body), checkpoint_(std::move(checkpoint)) {
+Request::Request(FCGX_Request& raw, std::string body, bool body_over_limit, std::size_t max_body,
+                 Checkpoint checkpoint)
+    : raw_(&raw),
+      body_(std::move(body)),
+      body_over_limit_(body_over_limit),
+      max_body_(max_body),
+      checkpoint_(std::move(checkpoint)) {
   setUpPath();
 }
 
 Request::Request(std::map<std::string, std::string> params, std::string body, std::size_t max_body,
                  Checkpoint checkpoint)
-    : parts_(std::make_unique<Parts>(Parts{std::move(params), std::move(body)})),
+    : params_(std::make_unique<std::map<std::string, std::string>>(std::move(params))),
+      body_(std::move(body)),
+      body_over_limit_(body_.size() > max_body),
       max_body_(max_body),
       checkpoint_(std::move(checkpoint)) {
   setUpPath();
@@ -39,23 +46,12 @@ void Request::setUpPath() {
 }
 
 std::string_view Request::param(const char* name) const {
-  if (parts_) {
-    const auto found = parts_->params.find(name);
-    return found == parts_->params.end() ? std::string_view{} : std::string_view(found->second);
+  if (params_) {
+    const auto found = params_->find(name);
+    return found == params_->end() ? std::string_view{} : std::string_view(found->second);
   }
   const char* value = FCGX_GetParam(name, raw_->envp);
   return value ? std::string_view(value) : std::string_view{};
-}
-
-std::size_t Request::readSome(char* buffer, std::size_t size) {
-  if (parts_) {
-    const std::size_t n = std::min(size, parts_->body.size() - parts_->body_read);
-    parts_->body.copy(buffer, n, parts_->body_read);
-    parts_->body_read += n;
-    return n;
-  }
-  const int n = FCGX_GetStr(buffer, static_cast<int>(size), raw_->in);
-  return n > 0 ? static_cast<std::size_t>(n) : 0;
 }
 
 bool Request::peerClosed() const {
@@ -84,21 +80,14 @@ std::string Request::readBody() {
     expected = *length;
   }
 
-  std::string body;
-  char chunk[16384];
-  while (true) {
-    const std::size_t n = readSome(chunk, sizeof chunk);
-    if (n == 0) break;
-    if (body.size() + n > max_body_) {
-      throw HttpError(413, "payload_too_large", "body exceeds the limit of " + sizeText(max_body_));
-    }
-    body.append(chunk, n);
+  if (body_over_limit_) {
+    throw HttpError(413, "payload_too_large", "body exceeds the limit of " + sizeText(max_body_));
   }
-  if (!length_text.empty() && body.size() != expected) {
+  if (!length_text.empty() && body_.size() != expected) {
     throw HttpError(400, "invalid_parameter",
-                    "body ended after " + sizeText(body.size()) + " of the announced " + sizeText(expected));
+                    "body of " + sizeText(body_.size()) + " differs from the announced " + sizeText(expected));
   }
-  return body;
+  return body_;
 }
 
 }  // namespace twinlane::fcgi

@@ -1,7 +1,7 @@
 // Request: one request, as the application sees it: method, path, query string, headers and a
-// body read up to a size limit. Served requests read libfcgi's parameter block and stdin stream
-// (owned by the FCGX_Request the serving thread keeps; the serving loop accepts and finishes
-// the connection). Requests made from parts (tests, tools) read a map and a string.
+// body up to a size limit. Served requests read libfcgi's parameter block (owned by the
+// FCGX_Request the serving thread keeps; the serving loop accepts and finishes the connection)
+// and the body the acceptor read with them. Requests made from parts (tests, tools) read a map.
 #pragma once
 
 #include <fcgiapp.h>
@@ -29,7 +29,9 @@ class Request {
   // server uses it to stop work past a deadline (HttpError) or for a client that left
   // (ClientGone).
   using Checkpoint = std::function<void(const Request&)>;
-  Request(FCGX_Request& raw, std::size_t max_body, Checkpoint checkpoint = {});
+  // `body` is what arrived on STDIN, cut at max_body; `body_over_limit` says more was sent.
+  Request(FCGX_Request& raw, std::string body, bool body_over_limit, std::size_t max_body,
+          Checkpoint checkpoint = {});
   // A request from CGI-style parameters and a body, without a connection.
   Request(std::map<std::string, std::string> params, std::string body, std::size_t max_body,
           Checkpoint checkpoint = {});
@@ -46,9 +48,9 @@ class Request {
   // The path and query as the client sent them, for logs.
   std::string_view uri() const;
 
-  // Reads the whole body. Throws HttpError 413 payload_too_large past the limit (checked
-  // against CONTENT_LENGTH before reading anything, and again while reading) and 400 when
-  // the stream ends before CONTENT_LENGTH bytes.
+  // The whole body. Throws HttpError 413 payload_too_large past the limit (checked against
+  // CONTENT_LENGTH first, then against what was sent) and 400 when the body is shorter or
+  // longer than CONTENT_LENGTH.
   std::string readBody();
 
   void checkpoint() const {
@@ -60,17 +62,12 @@ class Request {
   bool peerClosed() const;
 
  private:
-  struct Parts {
-    std::map<std::string, std::string> params;
-    std::string body;
-    std::size_t body_read = 0;
-  };
   void setUpPath();
-  // Up to `size` body bytes into `buffer`; 0 at the end.
-  std::size_t readSome(char* buffer, std::size_t size);
 
   FCGX_Request* raw_ = nullptr;
-  std::unique_ptr<Parts> parts_;
+  std::unique_ptr<std::map<std::string, std::string>> params_;  // requests made from parts
+  std::string body_;
+  bool body_over_limit_ = false;
   std::size_t max_body_;
   Checkpoint checkpoint_;
   std::string_view method_;

@@ -116,13 +116,14 @@ struct Reader {
     out = *value;
   }
 
-  void size(const std::string& key, std::uint64_t& out, std::uint64_t min) {
+  void size(const std::string& key, std::uint64_t& out, std::uint64_t min, std::uint64_t max = UINT64_MAX) {
     const YAML::Node node = section.take(key);
     if (!node.IsDefined()) return;
     const std::string text = scalar(node, key);
     const auto value = parseSize(text);
     if (!value) throw section.error(node, section.keyPath(key), "'" + text + "' is not a size like 512KiB or 1MiB");
     if (*value < min) throw section.error(node, section.keyPath(key), "must be at least " + std::to_string(min) + " bytes");
+    if (*value > max) throw section.error(node, section.keyPath(key), "must be at most " + std::to_string(max) + " bytes");
     out = *value;
   }
 
@@ -284,8 +285,10 @@ Config parseConfig(const std::string& yaml_text, const std::string& source_name)
 
   Section limits = top.section("limits");
   Reader{limits}.size("max_body", config.limits.max_body, 1);
+  // A worker thread keeps a pipe this large for libfcgi (pipe-max-size is 1 MiB by default).
+  Reader{limits}.size("max_params", config.limits.max_params, 1024, 512 << 10);
   Reader{limits}.integer("matrix_max_cells", config.limits.matrix_max_cells, 1, 100'000'000);
-  limits.rejectUnknown({"max_body", "matrix_max_cells"});
+  limits.rejectUnknown({"max_body", "max_params", "matrix_max_cells"});
 
   Section shutdown = top.section("shutdown");
   Reader{shutdown}.duration("graceful_timeout", config.graceful_timeout, Millis(0));

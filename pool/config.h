@@ -50,6 +50,7 @@ struct Config {
   LaneConfig slow;
   struct Limits {
     std::uint64_t max_body = 1 << 20;
+    std::uint64_t max_params = 64 << 10;  // FastCGI parameters (headers and CGI variables) of one request
     std::uint64_t matrix_max_cells = 10000;
   } limits;
   Millis graceful_timeout{30000};

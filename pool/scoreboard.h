@@ -83,6 +83,7 @@ struct LaneCounters {
   std::atomic<std::uint64_t> abandoned{0};  // the client left before the answer
   std::array<std::atomic<std::uint64_t>, kRestartReasonCount> restarts{};
   std::atomic<std::uint64_t> kills{0};
+  std::atomic<std::uint64_t> bad_fastcgi{0};  // connections refused for breaking the protocol
   Histogram request_duration;
   Histogram queue_wait;
 

@@ -65,6 +65,7 @@ Poco::JSON::Object::Ptr laneStatus(const PoolView& view, Lane lane) {
   status->set("requests", requests);
   status->set("restarts", counters.totalRestarts());
   status->set("kills", counters.kills.load());
+  status->set("bad_fastcgi", counters.bad_fastcgi.load());
 
   Poco::JSON::Array::Ptr workers = new Poco::JSON::Array;
   for (std::size_t i = 0; i < view.scoreboard->size(); ++i) {
@@ -173,6 +174,12 @@ std::string renderMetrics(const PoolView& view) {
   writeHelp(out, "twinlane_worker_kills_total", "counter", "Workers killed for a request past its deadline.");
   for (const Lane lane : kLanes) {
     out << "twinlane_worker_kills_total{lane=\"" << laneName(lane) << "\"} " << board.counters(lane).kills.load() << "\n";
+  }
+  writeHelp(out, "twinlane_bad_fastcgi_total", "counter",
+            "Connections closed unanswered because their FastCGI records broke the protocol or the limits.");
+  for (const Lane lane : kLanes) {
+    out << "twinlane_bad_fastcgi_total{lane=\"" << laneName(lane) << "\"} " << board.counters(lane).bad_fastcgi.load()
+        << "\n";
   }
   if (view.service) out << view.service->metrics();
   writeHelp(out, "twinlane_build_info", "gauge", "The running version.");

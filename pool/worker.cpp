@@ -99,7 +99,9 @@ class WorkerProcess {
 
   void serveUntilStopped(std::size_t thread) {
     slot_.thread_id[thread].store(static_cast<pid_t>(::syscall(SYS_gettid)));
-    fcgi::Acceptor acceptor(plan_.listen_fd, wake_fd_, accept_lock_);
+    const auto& limits = plan_.view.config->limits;
+    fcgi::Acceptor acceptor(plan_.listen_fd, wake_fd_, accept_lock_, fcgi::InputLimits{limits.max_params, limits.max_body},
+                            [this](const fcgi::RefusedConnection& refused) { reportRefused(refused); });
     const std::unique_ptr<fcgi::ServiceThread> handler = plan_.service->newThread();
     WorkerState expected = WorkerState::kStarting;
     slot_.state.compare_exchange_strong(expected, WorkerState::kIdle);
@@ -113,16 +115,18 @@ class WorkerProcess {
         requestWorkerStop();
         break;
       }
-      serveOne(thread, acceptor.request(), *handler);
+      serveOne(thread, acceptor, *handler);
       acceptor.finish();
       checkRecycling();
     }
   }
 
-  void serveOne(std::size_t thread, FCGX_Request& raw, fcgi::ServiceThread& handler) {
+  void serveOne(std::size_t thread, fcgi::Acceptor& acceptor, fcgi::ServiceThread& handler) {
     const std::int64_t started = monotonicMillis();
     const std::int64_t deadline = started + lane_.request_timeout.count();
-    fcgi::Request request(raw, plan_.view.config->limits.max_body, [this, deadline](const fcgi::Request& r) {
+    FCGX_Request& raw = acceptor.request();
+    fcgi::Request request(raw, acceptor.takeBody(), acceptor.bodyOverLimit(), plan_.view.config->limits.max_body,
+                          [this, deadline](const fcgi::Request& r) {
       if (r.peerClosed()) throw fcgi::ClientGone();
       if (monotonicMillis() > deadline) {
         throw fcgi::HttpError(504, "timeout", "the computation passed the request_timeout of " +
@@ -197,6 +201,28 @@ class WorkerProcess {
     }
   }
 
+  // Counts every refused connection and logs it, but a burst of at most 20 lines and then one a
+  // second, so a peer that floods the socket with garbage cannot flood the log too. The next
+  // line logged says how many went unlogged.
+  void reportRefused(const fcgi::RefusedConnection& refused) {
+    constexpr double kBurstLines = 20;
+    counters_.bad_fastcgi.fetch_add(1);
+    const std::lock_guard<std::mutex> lock(refusal_log_lock_);
+    const std::int64_t now = monotonicMillis();
+    refusal_log_tokens_ = std::min(kBurstLines, refusal_log_tokens_ + static_cast<double>(now - refusal_log_refilled_ms_) / 1000);
+    refusal_log_refilled_ms_ = now;
+    if (refusal_log_tokens_ < 1) {
+      ++refusals_unlogged_;
+      return;
+    }
+    refusal_log_tokens_ -= 1;
+    const std::string unlogged =
+        refusals_unlogged_ == 0 ? "" : " (" + std::to_string(refusals_unlogged_) + " more refused since the last such line)";
+    refusals_unlogged_ = 0;
+    log_.warning("%s worker: closed a FastCGI connection from %s: %s%s", std::string(laneName(plan_.lane)),
+                 refused.peer, refused.reason, unlogged);
+  }
+
   // max_requests plus a per-worker jitter, so workers started together do not leave together.
   std::uint64_t requestLimit() const {
     if (lane_.max_requests == 0) return 0;
@@ -243,6 +269,10 @@ class WorkerProcess {
   Poco::Logger& log_;
   std::atomic<bool> failed_{false};
   std::atomic<int> recycle_code_{kExitOk};
+  std::mutex refusal_log_lock_;
+  double refusal_log_tokens_ = 20;
+  std::int64_t refusal_log_refilled_ms_ = monotonicMillis();
+  std::uint64_t refusals_unlogged_ = 0;
 };
 
 // Ties the worker's life to the master's: if the master dies, the kernel sends TERM. The

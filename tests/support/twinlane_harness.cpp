@@ -73,9 +73,10 @@ std::string renderConfig(const StackOptions& options, const std::filesystem::pat
        << "    request_timeout: " << options.request_timeout << "\n"
        << "    routes: " << flowList(options.slow_routes) << "\n";
   for (const auto& setting : options.slow_settings) yaml << "    " << setting << "\n";
-  if (options.max_body || options.matrix_max_cells) {
+  if (options.max_body || options.matrix_max_cells || options.max_params) {
     yaml << "limits:\n";
     if (options.max_body) yaml << "  max_body: " << *options.max_body << "\n";
+    if (options.max_params) yaml << "  max_params: " << *options.max_params << "\n";
     if (options.matrix_max_cells) yaml << "  matrix_max_cells: " << *options.matrix_max_cells << "\n";
   }
   yaml << "shutdown: { graceful_timeout: " << options.graceful_timeout << " }\n"

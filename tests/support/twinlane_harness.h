@@ -43,6 +43,7 @@ struct StackOptions {
   std::optional<std::filesystem::path> graph;        // data.graph; none: the generated default graph
   std::optional<std::filesystem::path> coordinates;  // data.coordinates
   std::optional<std::string> max_body;               // limits.max_body, e.g. "4KiB"
+  std::optional<std::string> max_params;             // limits.max_params, e.g. "4KiB"
   std::optional<int> matrix_max_cells;               // limits.matrix_max_cells
   std::string log_level = "information";
   std::string extra_yaml;  // appended verbatim at the top level of the YAML
