@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "fcgi/quote.h"
+
 namespace twinlane::fcgi {
 
 class HttpError : public std::runtime_error {
@@ -28,7 +30,7 @@ class HttpError : public std::runtime_error {
     return {400, "invalid_parameter", "invalid parameter '" + name + "': " + why};
   }
   static HttpError notFound(const std::string& path) {
-    return {404, "not_found", "no route for '" + path + "' on this lane"};
+    return {404, "not_found", "no route for " + quoteInput(path) + " on this lane"};
   }
 
  private:

@@ -9,6 +9,7 @@
 #include <cmath>
 
 #include "fcgi/http_error.h"
+#include "fcgi/quote.h"
 
 namespace twinlane::fcgi {
 namespace {
@@ -22,7 +23,7 @@ std::string decodeComponent(std::string_view encoded, const std::string& what) {
     Poco::URI::decode(spaced, decoded);
   } catch (const Poco::SyntaxException&) {
     throw HttpError(400, "invalid_parameter",
-                    "malformed percent-encoding in " + what + ": '" + std::string(encoded) + "'");
+                    "malformed percent-encoding in " + what + ": " + quoteInput(encoded));
   }
   return decoded;
 }
@@ -45,12 +46,12 @@ QueryParameters QueryParameters::parse(std::string_view query_string) {
     std::string name = decodeComponent(piece.substr(0, eq), "parameter name");
     std::string value = eq == std::string_view::npos
                             ? std::string{}
-                            : decodeComponent(piece.substr(eq + 1), "the value of parameter '" + name + "'");
+                            : decodeComponent(piece.substr(eq + 1), "the value of parameter " + quoteInput(name));
     if (name.empty()) {
-      throw HttpError(400, "invalid_parameter", "query has a value without a parameter name: '" + std::string(piece) + "'");
+      throw HttpError(400, "invalid_parameter", "query has a value without a parameter name: " + quoteInput(piece));
     }
     if (query.find(name)) {
-      throw HttpError(400, "invalid_parameter", "parameter '" + name + "' is repeated; give it once");
+      throw HttpError(400, "invalid_parameter", "parameter " + quoteInput(name) + " is repeated; give it once");
     }
     query.entries_.emplace_back(std::move(name), std::move(value));
   }
@@ -63,7 +64,7 @@ void QueryParameters::acceptOnly(std::initializer_list<std::string_view> accepte
     std::string list;
     for (const auto a : accepted) list += (list.empty() ? "" : ", ") + std::string(a);
     throw HttpError(400, "invalid_parameter",
-                    "unknown parameter '" + name + "'; accepted: " + (list.empty() ? "none" : list));
+                    "unknown parameter " + quoteInput(name) + "; accepted: " + (list.empty() ? "none" : list));
   }
 }
 
@@ -85,7 +86,7 @@ std::uint64_t QueryParameters::requireInteger(std::string_view name, std::uint64
   const std::string_view text = require(name, rangeText(min, max));
   const auto number = parseDecimal(text, min, max);
   if (!number) {
-    throw HttpError::invalidParameter(std::string(name), "'" + std::string(text) + "' is not " + rangeText(min, max));
+    throw HttpError::invalidParameter(std::string(name), quoteInput(text) + " is not " + rangeText(min, max));
   }
   return *number;
 }
@@ -97,7 +98,7 @@ double QueryParameters::requireNumber(std::string_view name, double min, double 
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number, std::chars_format::fixed);
   if (error != std::errc{} || end != text.data() + text.size() || !std::isfinite(number) || number < min ||
       number > max) {
-    throw HttpError::invalidParameter(std::string(name), "'" + std::string(text) + "' is not " + form);
+    throw HttpError::invalidParameter(std::string(name), quoteInput(text) + " is not " + form);
   }
   return number;
 }

@@ -8,6 +8,7 @@
 
 #include "fcgi/http_error.h"
 #include "fcgi/query.h"
+#include "fcgi/quote.h"
 
 namespace twinlane::fcgi {
 namespace {
@@ -72,7 +73,7 @@ std::string Request::readBody() {
   std::size_t expected = 0;
   if (!length_text.empty()) {
     const auto length = parseDecimal(length_text, 0, UINT64_MAX);
-    if (!length) throw HttpError(400, "invalid_parameter", "Content-Length '" + std::string(length_text) + "' is not a number");
+    if (!length) throw HttpError(400, "invalid_parameter", "Content-Length " + quoteInput(length_text) + " is not a number");
     if (*length > max_body_) {
       throw HttpError(413, "payload_too_large",
                       "body of " + sizeText(*length) + " exceeds the limit of " + sizeText(max_body_));

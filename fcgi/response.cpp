@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "fcgi/http_error.h"
+#include "fcgi/quote.h"
 
 namespace twinlane::fcgi {
 
@@ -23,7 +24,8 @@ void Response::setJson(const Poco::JSON::Object& object) {
 void Response::setError(const HttpError& error) {
   auto detail = orderedObject();
   detail->set("code", error.code());
-  detail->set("message", std::string(error.what()));
+  // Messages quote client input through quoteInput(); this keeps any other text valid JSON too.
+  detail->set("message", validUtf8(error.what()));
   auto wrapper = orderedObject();
   wrapper->set("error", detail);
   setStatus(error.status());

@@ -18,7 +18,7 @@ RouteMatch Router::match(std::string_view method, std::string_view path) const {
       std::string allow;
       for (const auto& m : route.methods) allow += (allow.empty() ? "" : ", ") + m;
       throw HttpError(405, "method_not_allowed",
-                      "method " + std::string(method) + " is not allowed on " + std::string(path) + "; use " + allow,
+                      "method " + quoteInput(method) + " is not allowed on " + quoteInput(path) + "; use " + allow,
                       {{"Allow", allow}});
     }
     return {&route, route.prefix ? path.substr(route.path.size()) : std::string_view{}};

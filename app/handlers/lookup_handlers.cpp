@@ -3,6 +3,7 @@
 
 #include "fcgi/http_error.h"
 #include "fcgi/query.h"
+#include "fcgi/quote.h"
 #include "handlers/handlers.h"
 
 namespace twinlane::app {
@@ -10,7 +11,7 @@ namespace twinlane::app {
 NodeId parseNodeId(const Graph& graph, std::string_view name, std::string_view text) {
   const std::string range = "a node id from 1 to " + std::to_string(graph.nodeCount());
   const auto id = fcgi::parseDecimal(text, 0, UINT64_MAX);
-  if (!id) throw fcgi::HttpError::invalidParameter(std::string(name), "'" + std::string(text) + "' is not " + range);
+  if (!id) throw fcgi::HttpError::invalidParameter(std::string(name), fcgi::quoteInput(text) + " is not " + range);
   if (*id < 1 || *id > graph.nodeCount()) {
     throw fcgi::HttpError(404, "unknown_node",
                           std::string(name) + ": node " + std::string(text) + " is not in the graph; expected " + range);

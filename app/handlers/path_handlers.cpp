@@ -6,6 +6,7 @@
 
 #include "fcgi/http_error.h"
 #include "fcgi/query.h"
+#include "fcgi/quote.h"
 #include "handlers/handlers.h"
 
 namespace twinlane::app {
@@ -21,7 +22,7 @@ void requireJsonContentType(const fcgi::Request& request) {
   const std::string_view media = type.substr(0, type.find(';'));
   if (media != "application/json") {
     throw fcgi::HttpError(415, "unsupported_media_type",
-                          "Content-Type '" + std::string(type) + "' is not accepted; send application/json");
+                          "Content-Type " + fcgi::quoteInput(type) + " is not accepted; send application/json");
   }
 }
 
@@ -49,8 +50,8 @@ std::vector<NodeId> nodeList(const Graph& graph, const Poco::JSON::Object& body,
     const Poco::Dynamic::Var item = array->get(static_cast<unsigned>(i));
     const std::string where = key + "[" + std::to_string(i) + "]";
     if (item.isEmpty() || item.isBoolean() || !item.isInteger()) {
-      throw fcgi::HttpError::invalidParameter(where, "'" + (item.isEmpty() ? std::string("null") : item.toString()) +
-                                                         "' is not a node id; expected " + form);
+      throw fcgi::HttpError::invalidParameter(
+          where, fcgi::quoteInput(item.isEmpty() ? std::string("null") : item.toString()) + " is not a node id; expected " + form);
     }
     nodes.push_back(parseNodeId(graph, where, item.toString()));
   }
