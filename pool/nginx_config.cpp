@@ -25,15 +25,35 @@ struct NginxError {
   const char* message;
 };
 
-// Errors nginx produces itself (the application's own errors pass through untouched, since
-// fastcgi_intercept_errors stays off).
+// Every status nginx can produce itself on these locations, as the API's JSON error shape, so a
+// client never gets an HTML page (the application's own errors pass through untouched, since
+// fastcgi_intercept_errors stays off). 494 is nginx's internal code for a request header or
+// cookie too large (it would answer 400): the client gets 431, the standard status for it.
 constexpr NginxError kNginxErrors[] = {
+    {400, "bad_request", "nginx refused the request as malformed (request line, path or headers)"},
     {403, "forbidden", "this path is open to local clients only"},
+    {404, "not_found", "no such path; the API is under /api/v1/"},
+    {405, "method_not_allowed", "this method is not allowed on this path"},
+    {408, "request_timeout", "the request did not arrive in time"},
     {413, "payload_too_large", "the request body exceeds limits.max_body"},
+    {414, "uri_too_long", "the request line is longer than the server accepts"},
+    {494, "header_too_large", "a request header or the cookies are larger than the server accepts"},
+    {500, "internal", "internal error in the web server; its error log has the details"},
     {502, "bad_gateway", "the worker serving this request failed or is unreachable; try again"},
     {503, "overloaded", "the service is overloaded; try again later"},
     {504, "timeout", "the worker did not answer in time"},
 };
+
+// The status a client sees for an error nginx produced.
+int clientStatus(int status) { return status == 494 ? 431 : status; }
+
+// Where nginx's error pages live: internal URIs rather than named locations, because a request
+// whose request line nginx could not parse has no URI, and nginx cannot redirect such a request
+// to a named location (it answers 500 and logs "empty URI in redirect to named location").
+std::string errorPage(const NginxError& error) {
+  const std::string page = "/.twinlane/error/" + std::to_string(clientStatus(error.status));
+  return error.status == clientStatus(error.status) ? page : "=" + std::to_string(clientStatus(error.status)) + " " + page;
+}
 
 std::string seconds(Millis duration) { return std::to_string((duration.count() + 999) / 1000) + "s"; }
 
@@ -53,7 +73,7 @@ void writeLocation(std::ostream& out, const fcgi::RouteSpec& route, const LaneCo
   for (const auto& error : kNginxErrors) {
     // "=": the named location chooses the status (503 for a full queue, else 502).
     out << "        error_page " << error.status
-        << (error.status == 502 ? " = @twinlane_" + lane.name + "_502" : " @twinlane_" + std::to_string(error.status))
+        << (error.status == 502 ? " = @twinlane_" + lane.name + "_502" : " " + errorPage(error))
         << ";\n";
   }
   if (route.name == "status" || route.name == "metrics") {
@@ -91,7 +111,7 @@ std::string renderNginxConfig(const Config& config, const std::vector<fcgi::Rout
       << "    client_max_body_size " << config.limits.max_body << ";\n"
       << "    fastcgi_connect_timeout 2s;\n\n"
       << kFastcgiParams << "\n";
-  for (const auto& error : kNginxErrors) out << "    error_page " << error.status << " @twinlane_" << error.status << ";\n";
+  for (const auto& error : kNginxErrors) out << "    error_page " << error.status << " " << errorPage(error) << ";\n";
   out << "\n";
 
   for (const LaneConfig* lane : {&config.slow, &config.fast}) {
@@ -100,12 +120,27 @@ std::string renderNginxConfig(const Config& config, const std::vector<fcgi::Rout
       if (const fcgi::RouteSpec* route = findRoute(routes, name)) writeLocation(out, *route, *lane);
     }
   }
+  // nginx answers a prefix location's path without its final slash with an HTML 301 to the
+  // path with it; exact locations keep those paths in the API (the fast lane's JSON 404).
   out << "    # Any other API path: the fast lane answers it with a JSON 404.\n"
       << "    location /api/v1/ {\n"
       << "        fastcgi_pass twinlane_fast;\n"
       << "    }\n"
+      << "    location = /api/v1 {\n"
+      << "        fastcgi_pass twinlane_fast;\n"
+      << "    }\n";
+  for (const LaneConfig* lane : {&config.slow, &config.fast}) {
+    for (const auto& name : lane->routes) {
+      const fcgi::RouteSpec* route = findRoute(routes, name);
+      if (!route || !route->prefix || route->path.empty() || route->path.back() != '/') continue;
+      out << "    location = " << route->path.substr(0, route->path.size() - 1) << " {\n"
+          << "        fastcgi_pass twinlane_fast;\n"
+          << "    }\n";
+    }
+  }
+  out
       << "    location / {\n"
-      << "        return 404 '{\"error\":{\"code\":\"not_found\",\"message\":\"no such path; the API is under /api/v1/\"}}';\n"
+      << "        return 404;\n"
       << "    }\n\n";
   // $upstream_connect_time is "-" when no connection was made: the lane's queue (backlog) is
   // full, so the answer is 503 overloaded; with a connection, the worker failed: 502.
@@ -120,8 +155,9 @@ std::string renderNginxConfig(const Config& config, const std::vector<fcgi::Rout
         << "    }\n";
   }
   for (const auto& error : kNginxErrors) {
-    out << "    location @twinlane_" << error.status << " {\n"
-        << "        return " << error.status << " '{\"error\":{\"code\":\"" << error.code << "\",\"message\":\""
+    out << "    location = /.twinlane/error/" << clientStatus(error.status) << " {\n"
+        << "        internal;\n"
+        << "        return " << clientStatus(error.status) << " '{\"error\":{\"code\":\"" << error.code << "\",\"message\":\""
         << error.message << "\"}}';\n"
         << "    }\n";
   }

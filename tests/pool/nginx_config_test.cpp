@@ -27,26 +27,42 @@ limits: { max_body: 64KiB }
   EXPECT_TRUE(contains(site, "server unix:/tmp/t/fast.sock max_fails=0;"));
   EXPECT_TRUE(contains(site, "server 127.0.0.1:9002 max_fails=0;"));
   EXPECT_TRUE(contains(site, "listen 127.0.0.1:8081;"));
-  EXPECT_TRUE(contains(site, "location = /api/v1/route {\n        error_page 403 @twinlane_403;\n"
-                             "        error_page 413 @twinlane_413;\n"
+  // A location's own error_page replaces the server's: each lists every status nginx can make.
+  EXPECT_TRUE(contains(site, "location = /api/v1/route {\n        error_page 400 /.twinlane/error/400;\n"
+                             "        error_page 403 /.twinlane/error/403;\n"
+                             "        error_page 404 /.twinlane/error/404;\n"
+                             "        error_page 405 /.twinlane/error/405;\n"
+                             "        error_page 408 /.twinlane/error/408;\n"
+                             "        error_page 413 /.twinlane/error/413;\n"
+                             "        error_page 414 /.twinlane/error/414;\n"
+                             "        error_page 494 =431 /.twinlane/error/431;\n"
+                             "        error_page 500 /.twinlane/error/500;\n"
                              "        error_page 502 = @twinlane_slow_502;\n"
-                             "        error_page 503 @twinlane_503;\n"
-                             "        error_page 504 @twinlane_504;\n"
+                             "        error_page 503 /.twinlane/error/503;\n"
+                             "        error_page 504 /.twinlane/error/504;\n"
                              "        fastcgi_pass twinlane_slow;\n"
                              "        fastcgi_read_timeout 28s;"))
       << site;
   EXPECT_TRUE(contains(site, "location ^~ /api/v1/nodes/ {"));
+  // Without the final slash: a JSON 404 from the fast lane, not nginx's HTML 301.
+  EXPECT_TRUE(contains(site, "location = /api/v1/nodes {\n        fastcgi_pass twinlane_fast;\n    }"));
+  EXPECT_TRUE(contains(site, "location = /api/v1 {\n        fastcgi_pass twinlane_fast;\n    }"));
   EXPECT_TRUE(contains(site, "error_page 502 = @twinlane_fast_502;\n"
-                             "        error_page 503 @twinlane_503;\n"
-                             "        error_page 504 @twinlane_504;\n"
+                             "        error_page 503 /.twinlane/error/503;\n"
+                             "        error_page 504 /.twinlane/error/504;\n"
                              "        allow 127.0.0.1;\n        allow ::1;\n        deny all;\n"
                              "        fastcgi_pass twinlane_fast;"));
+  // nginx's 494 (header too large) reaches the client as 431, in the API's error shape.
+  EXPECT_TRUE(contains(site, "error_page 494 =431 /.twinlane/error/431;"));
+  EXPECT_TRUE(contains(site, "location = /.twinlane/error/431 {\n        internal;\n"
+                             "        return 431 '{\"error\":{\"code\":\"header_too_large\""));
+  EXPECT_TRUE(contains(site, "location / {\n        return 404;\n    }"));
   // A full queue (no connection made) is 503 overloaded with Retry-After; a failed worker 502.
   EXPECT_TRUE(contains(site, "location @twinlane_slow_502 {\n        if ($upstream_connect_time = \"-\") {\n"
                              "            add_header Retry-After 1 always;\n            return 503 "));
   EXPECT_TRUE(contains(site, "fastcgi_param TWINLANE_QUEUED_AT $msec;"));
   EXPECT_TRUE(contains(site, "client_max_body_size 65536;"));
-  EXPECT_TRUE(contains(site, "error_page 502 @twinlane_502;"));
+  EXPECT_TRUE(contains(site, "error_page 502 /.twinlane/error/502;"));
   EXPECT_FALSE(contains(site, "keepalive "));
   EXPECT_FALSE(contains(site, "location = /metrics")) << "metrics is on neither lane here";
 }
