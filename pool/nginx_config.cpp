@@ -51,8 +51,11 @@ int clientStatus(int status) { return status == 494 ? 431 : status; }
 // whose request line nginx could not parse has no URI, and nginx cannot redirect such a request
 // to a named location (it answers 500 and logs "empty URI in redirect to named location").
 std::string errorPage(const NginxError& error) {
-  const std::string page = "/.twinlane/error/" + std::to_string(clientStatus(error.status));
-  return error.status == clientStatus(error.status) ? page : "=" + std::to_string(clientStatus(error.status)) + " " + page;
+  const std::string status = std::to_string(clientStatus(error.status));
+  std::ostringstream page;
+  if (error.status != clientStatus(error.status)) page << '=' << status << ' ';
+  page << "/.twinlane/error/" << status;
+  return page.str();
 }
 
 std::string seconds(Millis duration) { return std::to_string((duration.count() + 999) / 1000) + "s"; }
@@ -72,9 +75,12 @@ void writeLocation(std::ostream& out, const fcgi::RouteSpec& route, const LaneCo
   // A location's own error_page replaces every inherited one, so all of them are repeated.
   for (const auto& error : kNginxErrors) {
     // "=": the named location chooses the status (503 for a full queue, else 502).
-    out << "        error_page " << error.status
-        << (error.status == 502 ? " = @twinlane_" + lane.name + "_502" : " " + errorPage(error))
-        << ";\n";
+    out << "        error_page " << error.status << ' ';
+    if (error.status == 502) {
+      out << "= @twinlane_" << lane.name << "_502;\n";
+    } else {
+      out << errorPage(error) << ";\n";
+    }
   }
   if (route.name == "status" || route.name == "metrics") {
     out << "        allow 127.0.0.1;\n        allow ::1;\n        deny all;\n";
