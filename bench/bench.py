@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """The twinlane benchmark suite's driver: starts everything it measures, measures, writes results.
 
 bench/run.sh installs the packages, builds, and runs this; it is not meant to be run alone
@@ -652,11 +653,27 @@ pm.max_children = {slow_children}
         for rep in range(S["reps"]):
             for connections in S["connections"]:
                 for name, port, script, path in self.fast_targets():
+                    # CPU per request of the serving processes resists a noisy machine better
+                    # than requests per second: what they burn does not depend on who else runs.
+                    pids = self.serving_pids(name)
+                    cpu_before = cpu_seconds(pids)
                     figures = self.wrk(port, script, connections, path=path)
+                    if pids and figures["requests"]:
+                        figures["cpu_us_per_request"] = (cpu_seconds(pids) - cpu_before) * 1e6 / figures["requests"]
                     runs.setdefault(f"{name}|{connections}", []).append(figures)
+                    cpu = figures.get("cpu_us_per_request")
                     log(f"fast rep {rep + 1}: {name} c={connections}: {figures['rps']:.0f} rps, "
-                        f"p99 {figures['p99_us'] / 1000:.2f} ms, errors {figures['error_count']}")
+                        f"p99 {figures['p99_us'] / 1000:.2f} ms, errors {figures['error_count']}"
+                        + (f", {cpu:.1f} us CPU/request" if cpu is not None else ""))
         return {"runs": runs, "summary": summarise(runs)}
+
+    def serving_pids(self, target_name):
+        """The processes that serve `target_name` (the fast lane's workers, or the C hello)."""
+        if target_name.startswith("twinlane"):
+            return [worker["pid"] for worker in self.status()["lanes"]["fast"]["workers"]]
+        if target_name.startswith("bare libfcgi") and self.hello:
+            return [self.hello.proc.pid]
+        return []
 
     def matrix_bodies(self, sources, targets, count=16, seed=1):
         generator = random.Random(seed)
@@ -951,7 +968,8 @@ def summarise(runs):
     summary = {}
     for key, figures in runs.items():
         summary[key] = {field: median([f[field] for f in figures]) for field in
-                        ("rps", "p50_us", "p90_us", "p99_us", "max_us", "mean_us", "slow_cpu_cores", "loadavg1")
+                        ("rps", "p50_us", "p90_us", "p99_us", "max_us", "mean_us", "slow_cpu_cores", "loadavg1",
+                         "cpu_us_per_request")
                         if all(field in f for f in figures)}
         summary[key]["errors"] = sum(f["error_count"] for f in figures)
         summary[key]["requests"] = sum(f["requests"] for f in figures)

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """Writes report.md and PNG plots (gnuplot) from a results folder's results.json.
 
 usage: bench/report.py RESULTS_DIR
@@ -150,9 +151,13 @@ class Report:
                     continue
                 rows.append([name, c, fmt(f["rps"], 0), fmt(ms(f["p50_us"]), 2), fmt(ms(f["p99_us"]), 2),
                              fmt(ms(f["max_us"]), 1), f["errors"], fmt(ratio(f["rps"], hello.get("rps")), 2),
-                             fmt(ratio(f["p99_us"], hello.get("p99_us")), 2)])
+                             fmt(ratio(f["p99_us"], hello.get("p99_us")), 2), fmt(f.get("cpu_us_per_request"), 1)])
         self.add(table(["target", "connections", "requests/s", "p50 ms", "p99 ms", "max ms", "errors",
-                        "rps / hello", "p99 / hello"], rows))
+                        "rps / hello", "p99 / hello", "CPU µs / request"], rows))
+        self.add()
+        self.add("CPU µs / request: user and system time of the serving processes (twinlane's fast-lane "
+                 "workers, the hello) over the requests served; nginx and wrk not included. It moves far "
+                 "less than requests/s when the machine is shared.")
         self.add()
         # Targets at the highest connection count.
         c = max(conns)
