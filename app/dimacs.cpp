@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The DIMACS .gr and .co grammars on top of DimacsLineReader; every check names file and line.
 #include "dimacs.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading DIMACS shortest-path files (9th DIMACS Implementation Challenge) into a Graph.
 //
 // This file owns the .gr format (`c` comments, one `p sp n m` line, `a u v w` arcs) and the .co

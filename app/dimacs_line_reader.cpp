@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // DimacsLineReader: chunked reads through zlib, split into lines in place.
 #include "dimacs_line_reader.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Line-by-line access to a text file that may be gzip-compressed, without iostreams.
 //
 // DimacsLineReader owns the zlib handle (gzopen reads plain files transparently) and one large

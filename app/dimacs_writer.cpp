@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // writeDimacs: formats with to_chars into a large buffer and writes it through zlib, which
 // writes either gzip or, in transparent mode, plain text.
 #include "dimacs_writer.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writing a Graph as DIMACS .gr and .co files, the inverse of readDimacs (dimacs.h).
 // Used by `twinlane-graph generate` to export; it owns nothing but the files it writes.
 #pragma once

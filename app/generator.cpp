@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // generateRoadGraph: lay out the grid, add streets and highways, keep the largest SCC.
 #include "generator.h"
 

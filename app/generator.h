@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A deterministic synthetic road network, the embedded default when no data is configured and a
 // workload for benchmarks.
 //

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Graph construction: validation, the counting sort into forward and reverse CSR, the checksum.
 #include "graph.h"
 

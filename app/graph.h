@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The road graph: an immutable directed graph in compressed sparse row (CSR) form.
 //
 // Graph owns the flat arrays every search reads: forward adjacency (first_out_, head_, weight_),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Tarjan's algorithm with an explicit call stack of (node, next arc) frames.
 #include "graph_components.h"
 

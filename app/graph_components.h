@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Strongly connected components of a Graph (iterative Tarjan, so deep graphs cannot overflow
 // the stack). Used by the generator to keep the largest component and by `twinlane-graph info`.
 // Owns only its result; runs in whichever process asks, typically the master or a tool.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Distances on the spherical Earth, shared by the generator (arc weights must not be shorter than
 // the great-circle length), the graph's lower-bound scale, the searches' straight-line
 // heuristic, the nearest-node index and tests. It owns no state.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // twinlane-graph: the command-line tool for graph data (generate a synthetic graph, describe a
 // DIMACS file). It owns argument parsing and output only; the work is in the twinlane_graph
 // library. Exit codes: 0 success, 1 bad data or I/O failure, 2 bad command line.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // NearestIndex: building the implicit k-d tree and the pruned depth-first query.
 #include "nearest.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The node closest to a position, by great-circle (haversine) distance.
 //
 // NearestIndex owns a k-d tree over the nodes' positions as 3-D unit vectors, laid out

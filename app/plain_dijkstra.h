@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // plainDijkstra: textbook Dijkstra (binary heap, lazy deletion, arrays made per call), written
 // for obviousness, not speed. It is the oracle the searches are tested against and the plain
 // baseline the route benchmark measures; the server never calls it.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Bidirectional A* (and plain Dijkstra for one-to-many) over stamped labels.
 //
 // Potentials: pi_t(v) = floor(scale * R * chord(v, t)) bounds dist(v, t) from below and

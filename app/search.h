@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shortest-path queries on a Graph: point-to-point routes and one-to-many distances.
 //
 // PathSearch owns the per-query scratch (distance labels, parents, heaps) for one thread. A

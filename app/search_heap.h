@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The priority queue of the searches: a 4-ary min-heap of (distance, node) with decrease-key.
 //
 // A 4-ary heap is shallower than a binary one and its four children share a cache line, which

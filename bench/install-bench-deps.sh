@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs, with apt, whichever Debian 12 packages the benchmark suite needs beyond twinlane's own:
 # the load generator, the php-fpm baseline, Boost.Graph for the route baseline, gnuplot for the
 # plots. Does nothing when all are present.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The benchmark suite, one command: installs what it needs from Debian, builds twinlane and the
 # helper programs (Release, no sanitizers, in build-bench-release), starts nginx, twinlane,
 # php-fpm and a bare libfcgi hello on 127.0.0.1 and unix sockets in a temporary directory,

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Accepting connections and reading checked requests: see acceptor.h.
 #include "fcgi/acceptor.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Acceptor: one serving thread's handle on a lane's listening socket. It accepts connections
 // itself, reads each request whole through an InputGuard (within limits and a deadline), and
 // only then lets libfcgi parse the checked parameters, from a pipe, never from the peer: no

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HttpError: the one way handlers refuse a request. It carries the HTTP status, the API's
 // machine-readable error code, a message for humans and any headers the status requires
 // (Allow for 405, Retry-After for 503). The dispatcher turns it into the JSON error body.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Checking one FastCGI request's input: see input_guard.h.
 #include "fcgi/input_guard.h"
 

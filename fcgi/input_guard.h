@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // InputGuard: checks one FastCGI request's input, record by record, before libfcgi parses any
 // of it. libfcgi trusts the lengths a peer declares: a PARAMS pair that declares a 1.6 GB name
 // makes it allocate that much (and abort when it cannot), a GET_VALUES record that names many

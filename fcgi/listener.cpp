@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Opening listening sockets: see listener.h.
 #include "fcgi/listener.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Listening sockets for the lanes: a unix socket path (with owner, group and mode, so nginx's
 // user may connect and nobody else) or host:port. The backlog is the slow lane's queue, so it
 // is set explicitly. Sockets are non-blocking: workers poll before accepting, so a stop

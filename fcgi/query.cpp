@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Strict query-string decoding. See query.h for the contract.
 #include "fcgi/query.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // QueryParameters: the decoded query string of one request, parsed strictly.
 // Percent-decoding follows RFC 3986 (through Poco::URI), '+' is a space as in HTML forms.
 // A repeated name, a malformed escape or a name the route does not accept is a 400, so a

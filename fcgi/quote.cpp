@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Quoting client input in messages: see quote.h.
 #include "fcgi/quote.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Quoting what a client sent inside an error message. Every answer is JSON, and a JSON client
 // must be able to read it: the quoted text stays valid UTF-8 (a byte that is not part of a
 // valid sequence, or a control character, appears as the four characters \xNN) and short (the

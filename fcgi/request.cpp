@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading one FastCGI request: see request.h.
 #include "fcgi/request.h"
 

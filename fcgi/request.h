@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Request: one request, as the application sees it: method, path, query string, headers and a
 // body up to a size limit. Served requests read libfcgi's parameter block (owned by the
 // FCGX_Request the serving thread keeps; the serving loop accepts and finishes the connection)

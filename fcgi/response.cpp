@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Writing one FastCGI response: see response.h.
 #include "fcgi/response.h"
 

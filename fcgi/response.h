@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Response: the status, headers and body of one answer, built by a handler and written to
 // libfcgi's stdout stream in one piece (one header block, then the body).
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Router: maps a request's method and path to one of a lane's named routes.
 // A path no route claims is 404 not_found; a path claimed with another method is 405
 // method_not_allowed with the Allow header. Routes are an exact path, or a prefix whose

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Service: the contract between the server (pool/) and the application it serves (app/).
 // The master loads a Service once, before forking, so its read-only data is shared by every
 // worker; each serving thread of each worker then asks it for a ServiceThread holding that

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // UniqueFd: sole owner of one file descriptor. Move-only; closes on destruction.
 // Every fd twinlane opens lives in one of these, so no error path leaks one across fork.
 #pragma once

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Builds the Debian package: packaging/build-deb.sh [OUTPUT_DIR]   (default: build-deb/)
 #
 # Installs missing build packages (scripts/install-deps.sh), copies the checkout's files

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The command line of a twinlane server, for any service:
 //   PROGRAM --config FILE                      run the master in the foreground
 //   PROGRAM --check-config FILE                validate FILE and its data paths, exit 0 or 1

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // runCommand: the whole command line of a server built on the pool: run the master, check a
 // config, or render the nginx site. A program supplies its service (routes and how to load
 // it); the twinlane binary passes the road-graph service, the tests a test service.

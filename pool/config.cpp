@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Parsing and validating the YAML configuration: see config.h.
 #include "pool/config.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Config: the YAML configuration file, parsed once into an immutable struct (yaml-cpp).
 // Every key is known: an unknown key, a wrong type, a value without its unit or an
 // impossible value is a ConfigError naming the file, line and key, like `nginx -t`.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Naming how a child ended: see exit_codes.h.
 #include "pool/exit_codes.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The exit-code contract between workers and the master, and of the twinlane command.
 // A worker that fails before it is ready exits with kConfig or kSoftware: the master then
 // backs off instead of respawning in a tight loop. Any other exit, a signal included, is

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Logging set-up: see logging.h.
 #include "pool/logging.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // twinlane: the road-graph service (app/) served by the pool (pool/).
 #include "handlers/graph_service.h"
 #include "pool/command.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The master process: see master.h.
 #include "pool/master.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Master: the one process that owns everything long-lived: the config, the loaded service
 // (the graph), the listening sockets and the scoreboard. It forks the workers of both lanes,
 // replaces those that die, kills those stuck past their deadline, reloads config and data on

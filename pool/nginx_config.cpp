@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Rendering the nginx upstreams and server block: see nginx_config.h.
 #include "pool/nginx_config.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Renders the nginx side of a twinlane deployment from the same YAML the master reads, so the
 // sockets, the route-to-lane split and the timeouts cannot drift apart: two upstreams, one
 // server block with a location per route, JSON bodies for errors nginx itself produces.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading /proc/PID/smaps_rollup: see process_memory.h.
 #include "pool/process_memory.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading backlog lengths through sock_diag: see queue_length.h.
 #include "pool/queue_length.h"
 

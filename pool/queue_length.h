@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The length of a lane's queue, read from the kernel: how many connections wait in the listening
 // socket's backlog, not yet accepted by any worker. Asked through sock_diag (netlink) by the
 // socket's inode, so any process can read it without holding the socket (php-fpm cannot show

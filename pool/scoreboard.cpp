@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The shared-memory scoreboard: see scoreboard.h.
 #include "pool/scoreboard.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Scoreboard: a table in shared memory, mapped by the master before it forks, with one slot
 // per worker and one set of counters per lane. Each worker writes only its own slot (and adds
 // to its lane's counters); the master assigns and clears slots and reads them to supervise

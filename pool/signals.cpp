@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Signal plumbing for master and workers: see signals.h.
 #include "pool/signals.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Signals, one table for the whole process model.
 //
 // Master: every signal it acts on is blocked and read from a signalfd in the main loop, so no

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // /status and /metrics: see status.h.
 #include "pool/status.h"
 

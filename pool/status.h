@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The pool's own routes: /status (JSON) and /metrics (Prometheus text), answered by a
 // fast-lane worker from the shared scoreboard, so they keep answering while the slow lane is
 // saturated. They describe the pool; the service adds its summary and its own metric lines.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Socket activation and readiness notification: see systemd.h.
 #include "pool/systemd.h"
 

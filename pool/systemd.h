@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The two things twinlane takes from systemd when it runs under it, through libsystemd:
 // listening sockets passed by socket units (LISTEN_FDS), so the sockets outlive a restart of
 // the service and nothing queued in them is lost; and readiness notifications (Type=notify).

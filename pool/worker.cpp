@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // One worker process: see worker.h.
 #include "pool/worker.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Worker: the life of one worker process after fork. It sets up its signals, priority and
 // death signal, opens its serving threads (one for a slow-lane worker, `threads` for a fast
 // one), answers requests from the lane's shared listening socket until told to stop, and

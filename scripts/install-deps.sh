@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # Installs, with apt, whichever of twinlane's build, run and test packages (Debian 12) are missing,
 # and any further packages named as arguments (bench/install-bench-deps.sh names its own).
 # Does nothing when all are present, so it is cheap to call before every build.

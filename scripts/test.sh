@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The test command: installs what is missing, builds with AddressSanitizer and
 # UndefinedBehaviorSanitizer, and runs every test (unit tests in parallel, then the integration
 # tests against Debian's nginx and the real master, one at a time).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Loading the graph once and serving it: see graph_service.h.
 #include "handlers/graph_service.h"
 

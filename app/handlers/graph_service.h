@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // GraphService: the road-graph application as a twinlane service. The master builds it once
 // (reads the DIMACS files, or generates the default graph, and indexes coordinates); every
 // serving thread of every worker then gets its own search scratch through newThread().

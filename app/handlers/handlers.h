@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The road-graph API's handlers, one per route (one file each). A handler reads the request,
 // validates every input strictly (HttpError with the parameter and the accepted form) and
 // writes the JSON answer. It runs on one serving thread with that thread's scratch.

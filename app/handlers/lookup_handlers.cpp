@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The fast lane's lookups: health, graph summary, one node, nearest node.
 #include <Poco/JSON/Array.h>
 

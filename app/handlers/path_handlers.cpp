@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The slow lane's computations: one best route, and a distance matrix.
 #include <Poco/Dynamic/Var.h>
 #include <Poco/JSON/Array.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 /* bench-fcgi-hello: the smallest FastCGI server libfcgi allows, the baseline for "the cost of the
  * protocol itself". THREADS threads each run FCGX_Accept_r on one unix socket (the shape of
  * twinlane's fast lane: one process, T threads, each in its own accept loop) and answer every

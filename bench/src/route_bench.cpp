@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // bench-routes: per-query times of point-to-point routes on one graph, for three searches on the
 // same random pairs, in one process:
 //   ours   twinlane's PathSearch::route (bidirectional A*, per-worker scratch reset by stamps),

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // readDimacs/writeDimacs: every malformed input names file, line and problem; gzip, CRLF,
 // comments and blank lines are read; a written graph reads back identical.
 #include "dimacs.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // generateRoadGraph: deterministic, about the requested size, strongly connected, with
 // coordinates, and weights never below the great-circle length of an arc.
 #include "generator.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Graph: CSR construction, validation and checksum.
 #include "graph.h"
 

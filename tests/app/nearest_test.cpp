@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // NearestIndex returns exactly what a brute-force haversine scan returns.
 #include "nearest.h"
 

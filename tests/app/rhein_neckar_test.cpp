@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Real data: the Rhein-Neckar road graph (158,558 nodes) from ../shared/data. Checks routes,
 // distances and nearest-node answers against plain Dijkstra and brute force, and prints load
 // and route times (the product's hot path) next to Boost.Graph's early-exit Dijkstra.

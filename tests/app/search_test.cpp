@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // PathSearch against textbook Dijkstra on many random graphs, and its behaviour when a
 // checkpoint throws. Seeds are printed; TWINLANE_TEST_SEED replays one.
 #include "search.h"

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Helpers shared by the graph tests: the test seed, random small graphs, a temporary directory,
 // and a checker that a node sequence is a real path of a given length. Test-only.
 #pragma once

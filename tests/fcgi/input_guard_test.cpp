@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // InputGuard: which FastCGI record streams reach libfcgi, and why the others do not.
 #include "fcgi/input_guard.h"
 

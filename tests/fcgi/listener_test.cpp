@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Listeners: address parsing, socket modes, and refusing to steal a live socket.
 #include "fcgi/listener.h"
 

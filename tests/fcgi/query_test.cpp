@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Query decoding: what a client's query string turns into, and every way it is refused.
 #include "fcgi/query.h"
 

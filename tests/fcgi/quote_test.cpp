@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Quoting client input in error messages: valid UTF-8, bounded.
 #include "fcgi/quote.h"
 

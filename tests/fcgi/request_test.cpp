@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Request: path selection and the bounded body.
 #include "fcgi/request.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Response: the API's JSON error shape and ordered JSON objects.
 #include "fcgi/response.h"
 

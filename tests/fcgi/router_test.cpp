@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Router: 404 for unclaimed paths, 405 with Allow for the wrong method, prefix remainders.
 #include "fcgi/router.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The API's answers, route by route, on a small graph whose answers are known by hand:
 // the JSON each route returns and the error each bad input gets.
 #include <gtest/gtest.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Every error of the API v1 (design.md, "Errors") as a user reaches it through nginx: the
 // status, a JSON body {"error":{"code","message"}} and a message naming the parameter.
 // overloaded, queue_timeout, timeout and internal are specified elsewhere.

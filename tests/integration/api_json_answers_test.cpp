@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // "Every answer is JSON", checked the way a JSON client reads answers: bytes from nginx that
 // must parse as UTF-8 JSON in the API's error shape. First the kinds of request that once broke
 // it (input echoed byte for byte in messages, nginx's own HTML pages for 400, 404, 405, 414,

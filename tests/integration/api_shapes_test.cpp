@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The successful answers of API v1 (design.md, "HTTP API v1") through nginx: every route's
 // fields and their consistency with each other (a matrix agrees with single routes, a route's
 // distance is the sum of its arcs).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ApiStack: one TwinlaneStack per suite; see api_stack.h.
 #include "api_stack.h"
 

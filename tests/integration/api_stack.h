@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A gtest fixture sharing one stack per test suite, for suites that only send requests and
 // never change the pool (API shapes and errors). Small limits so they are reachable.
 #pragma once

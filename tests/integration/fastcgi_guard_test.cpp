@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Hostile FastCGI streams sent straight to each lane's socket, as any local user in the socket's
 // group (or, with TCP lanes, any peer) can: the record that aborted libfcgi, the other cases of
 // its class, and seeded random mutations of valid requests. No worker may die or restart; each

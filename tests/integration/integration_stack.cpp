@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Shared helpers of the integration tests: see integration_stack.h.
 #include "integration_stack.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the integration tests share: the stack options pointing at the built binaries, the
 // graph's size, matrix requests of a calibrated cost, and the JSON error shape of the API.
 // Owns no process; every test owns its TwinlaneStack.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The scenario twinlane exists for: while every slow-lane worker computes an expensive matrix,
 // cheap requests on the fast lane still answer at once, and the slow lane computes in parallel.
 //

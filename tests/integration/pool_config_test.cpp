@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Config discipline at the command line: `--check-config` rejects an unknown key, a duration
 // without its unit and a value of the wrong type with exit 1 and "FILE:LINE: key: problem",
 // accepts a good file with exit 0, and `nginx-config` gives nginx more time to read an answer

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Crash supervision: a worker that dies is replaced by a new one; workers that die before
 // they are ready make the master back off instead of forking in a loop, and it stays up; a
 // service that cannot load stops the master with a non-zero exit and says why.

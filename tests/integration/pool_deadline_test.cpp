@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The slow lane's request deadline: a computation that checks its deadline stops at
 // `request_timeout` with 504 `timeout` and the worker lives on; one that never checks (`spin`)
 // is still busy a second later, so the master writes its stack to the log, kills it and starts

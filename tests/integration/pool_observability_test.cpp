@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What an operator reads: /status and /metrics after a known sequence of requests hold every
 // documented field with the counts that sequence implies; the queue length comes from the
 // kernel and shows waiting requests; both endpoints are open to loopback clients only.

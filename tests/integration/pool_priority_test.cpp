@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Lane priority: slow-lane workers run at `nice` 10, so while every slow worker burns CPU the
 // fast lane still answers promptly. The latencies are recorded (idle and saturated); only a
 // generous bound is asserted, since the test machine is shared and noisy.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Privileges: started as root with `user`/`group` (and per-lane `socket` owner, group, mode),
 // the master binds the sockets with that ownership and mode, then drops to the unprivileged
 // user before loading data or forking, so every worker runs as that user; nginx still reaches

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The slow lane's queue as clients see it: the kernel's listen backlog of `queue.capacity`.
 // When it is full nginx answers 503 `overloaded` with Retry-After at once, instead of making the
 // client wait; a request that waited longer than `queue.timeout` is answered 503

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Recycling: a slow worker that has served `max_requests` or whose private memory passed
 // `max_private_memory` leaves after its current request and is replaced, one worker of a lane
 // at a time, so clients never see a failure and the lane never has no worker serving.

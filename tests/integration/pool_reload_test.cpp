@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reload (HUP) with the real road-graph service: a new generation of workers takes over while
 // clients keep sending fast and slow requests, and not one of them fails; a reload that cannot
 // succeed (a bad key, a malformed graph) leaves the running generation serving and says why.

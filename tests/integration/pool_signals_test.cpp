@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Signals an operator sends to the master, seen from outside: TTIN adds one slow worker and
 // TTOU removes one; HUP after editing `processes:` brings a new generation of that size; QUIT
 // stops at once, abandoning the request in flight. (TERM with a request in flight is

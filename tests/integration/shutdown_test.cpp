@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Graceful stop (SIGTERM to the master): every worker of both lanes exits, the lane sockets
 // are removed, the master exits 0; a request in flight still gets its answer.
 #include <gtest/gtest.h>

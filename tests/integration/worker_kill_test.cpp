@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A slow-lane worker killed mid-request: its client gets a JSON 502 from nginx, the master
 // replaces the worker (a new pid), and the lane serves the next requests.
 #include <gtest/gtest.h>

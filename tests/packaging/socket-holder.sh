@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # usage: systemd-socket-activate -l ADDR... -- socket-holder.sh PIDFILE COMMAND [ARG...]
 #
 # Stands in for systemd's socket units where systemd is not PID 1 (CI): systemd-socket-activate

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
 # The packaging test (as root; scripts/test.sh runs it after ctest):
 #  1. builds the .deb with packaging/build-deb.sh, lints it (lintian: no errors);
 #  2. installs it with apt as an operator would, checks the installed files, user, directories

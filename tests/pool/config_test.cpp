@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Config: defaults, units, and errors that name the file, line and key.
 #include "pool/config.h"
 

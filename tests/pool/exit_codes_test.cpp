@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Exit statuses as the master logs them.
 #include "pool/exit_codes.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What the pool reads from the kernel: backlog lengths (sock_diag) and private memory.
 #include <gtest/gtest.h>
 #include <netinet/in.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // nginx-config: the rendered site follows the YAML (sockets, lanes, timeouts).
 #include "pool/nginx_config.h"
 

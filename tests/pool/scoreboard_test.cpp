@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The scoreboard's bookkeeping: busy and idle, the oldest request, status counts, histograms.
 #include "pool/scoreboard.h"
 

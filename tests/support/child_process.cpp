@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // ChildProcess: fork+exec with a CLOEXEC error pipe, output files, reaping with deadlines.
 #include "child_process.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A process the test started: fork+exec with argv, extra environment and output captured in files.
 // Owns the pid until it is reaped: signals go only to that pid and only from the process that
 // started it, and the destructor always reaps (TERM, up to 10 s, then KILL), so no test leaves a

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A FastCGI peer for tests: see fastcgi_client.h.
 #include "fastcgi_client.h"
 

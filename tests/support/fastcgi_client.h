@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A FastCGI peer for tests that talk to a lane's socket directly, as nginx would or as a hostile
 // local user could: encodes records byte for byte (so tests can break them), sends a stream
 // over a unix socket, and reads whatever comes back until the server closes or a deadline.

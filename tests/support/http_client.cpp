@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HttpClient: Poco HTTPClientSession per request, timings, errors with context.
 #include "http_client.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HTTP as a user sees it: one request per connection to 127.0.0.1:port (nginx in these tests),
 // over Poco::Net::HTTPClientSession. Owns nothing between calls; safe to use from many threads
 // at once (each call makes its own session).

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // LoadGenerator: client threads bounded by time and count; see load_generator.h.
 #include "load_generator.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A bounded HTTP load for tests that watch the pool while it serves: `clients` threads, each
 // sending one request at a time to 127.0.0.1:port, until `duration` has passed or
 // `max_requests` have been sent, whichever comes first. Owns its threads (joined by finish() or

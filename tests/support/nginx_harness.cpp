@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // NginxServer: config under a private prefix, nginx -t, start, readiness, QUIT/TERM by pid.
 #include "nginx_harness.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Debian's nginx under a private prefix (a TempDir), listening on a free 127.0.0.1 port.
 // Owns the nginx master process (and through it its workers) and the files it writes under
 // the prefix: nginx.conf, the site snippet, logs, temp paths. Knows nothing of twinlane: the

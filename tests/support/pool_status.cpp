@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // parsePoolStatus: /status JSON -> PoolStatus; processGone via kill(0) and /proc.
 #include "pool_status.h"
 

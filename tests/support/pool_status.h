@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The parts of twinlane's /status JSON the tests rely on, read into plain structs.
 // The only place that knows the field names (see pool/status.cpp), so a rename is one edit here.
 #pragma once

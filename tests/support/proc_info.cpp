@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Readers of /proc/PID/{stat,status,smaps_rollup}; see proc_info.h.
 #include "proc_info.h"
 

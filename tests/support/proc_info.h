@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // What /proc says about a process the tests did not start themselves (a worker): its nice
 // value, its user ids, its private memory, its parent. Owns nothing; every reader returns
 // nullopt when the process is gone or the file cannot be parsed.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // metricValue and declaredMetrics over Prometheus text; see prometheus_text.h.
 #include "prometheus_text.h"
 

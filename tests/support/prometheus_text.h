@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Reading values out of a Prometheus text exposition (twinlane's /metrics), by the series
 // exactly as twinlane prints it: name{label="value",...} with labels in its order.
 // Owns nothing.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Raw HTTP/1.0 for tests: see raw_http.h.
 #include "raw_http.h"
 

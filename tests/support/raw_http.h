@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // HTTP/1.0 over a plain TCP socket, byte for byte: for tests that send what a well-behaved
 // client library refuses to send (a raw 0xFF or a NUL in the path, a 20 KB request line, a
 // header too large) and read exactly what nginx answers. One request per connection.

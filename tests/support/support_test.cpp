@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // Specifications of the test support code itself, runnable before any twinlane binary exists:
 // waitFor, TempDir, ChildProcess, HttpClient against Debian's nginx under NginxServer.
 #include <Poco/JSON/Parser.h>

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TempDir: mkdtemp under /tmp and recursive removal; readFile helper.
 #include "temp_dir.h"
 

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A private directory under /tmp for one test: sockets, configs, logs, nginx's prefix.
 // Under /tmp on purpose: unix socket paths must stay below 108 bytes.
 // Owns the directory tree; removes it on destruction unless TWINLANE_KEEP_TMP is set.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // StackOptions for twinlane-testapp (tests/testapp): the pool serving switchable test
 // behaviours instead of the graph. Fast lane: pid, status, metrics; slow lane: sleep, burn,
 // spin, crash, grow. Owns nothing.

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // TwinlaneStack: config, master, rendered nginx site, readiness and the clean-stop checks.
 #include "twinlane_harness.h"
 

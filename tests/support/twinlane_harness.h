@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // A whole twinlane stack as users run it, for one test: a TempDir, the YAML config, the
 // twinlane master (`twinlane --config`), nginx with the site `twinlane nginx-config` renders,
 // and readiness through nginx's /status. Owns the master process and nginx; stops them in

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // waitFor: deadline-bounded polling on poll(2), the replacement for every sleep in the tests.
 #include "wait_for.h"
 

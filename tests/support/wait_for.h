@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // The one way tests wait: poll a predicate until it holds or a deadline passes.
 // Owns nothing; it only sleeps in poll() between checks, never in sleep()/usleep().
 #pragma once

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: Apache-2.0
 // twinlane-testapp: the pool serving a test service with switchable behaviours instead of the
 // graph, so the process manager can be tested on what it does (respawn, deadlines, recycling,
 // reload, priorities) without waiting for real computations. Routes:
