@@ -50,8 +50,9 @@ TEST(PoolDeadline, ASpinningWorkerIsKilledWithItsStackLoggedAndReplaced) {
 
   const auto answer = stack.get("/api/v1/test/spin");
 
-  EXPECT_TRUE(answer.status == 502 || answer.status == 504) << answer.describe();
-  EXPECT_TRUE(isApiError(answer, answer.status, kAnyCode));
+  // The spin never reaches a checkpoint, so no 504 comes from the worker: it is killed, and
+  // nginx answers for it.
+  EXPECT_TRUE(isApiError(answer, 502, "bad_gateway"));
   EXPECT_LT(answer.elapsed(), 5000ms) << "the kill comes about 1.3 s after request_timeout";
   std::vector<pid_t> after;
   ASSERT_TRUE(waitFor(

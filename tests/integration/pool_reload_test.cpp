@@ -72,7 +72,8 @@ TEST(PoolReload, TwoHupsUnderLoadAnswerEveryRequestAndReplaceEveryWorker) {
       },
       60s, 50ms);
   const int at_replaced = load.completed();
-  waitFor([&] { return load.completed() >= at_replaced + kAfterReload; }, 20s);
+  EXPECT_TRUE(waitFor([&] { return load.completed() >= at_replaced + kAfterReload; }, 20s))
+      << "the new generation did not serve " << kAfterReload << " requests within 20 s";
   load.stopEarly();
   const auto report = load.finish();
 

@@ -102,8 +102,10 @@ PoolStatus parsePoolStatus(const Poco::JSON::Object::Ptr& status) {
   return result;
 }
 
-bool processGone(pid_t pid) {
-  if (::kill(pid, 0) != 0 && errno == ESRCH) return true;
+bool processGone(pid_t pid) { return ::kill(pid, 0) != 0 && errno == ESRCH; }
+
+bool processEnded(pid_t pid) {
+  if (processGone(pid)) return true;
   std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
   std::string line;
   if (!std::getline(stat, line)) return true;

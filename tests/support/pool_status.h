@@ -44,7 +44,11 @@ struct PoolStatus {
 // Throws std::runtime_error with the offending JSON if a field is missing or of the wrong type.
 PoolStatus parsePoolStatus(const Poco::JSON::Object::Ptr& status);
 
-// True if `pid` no longer runs: no such process, or a zombie waiting for its reaper.
+// True if `pid` is gone and reaped: no such process. A zombie is not gone: its parent (the
+// master, for a worker) has not reaped it, and that is what tests of supervision check.
 bool processGone(pid_t pid);
+// True if `pid` no longer runs: gone, or a zombie. For orphans whose reaper is not ours (workers
+// of a master that was killed: init reaps them, when it does).
+bool processEnded(pid_t pid);
 
 }  // namespace twinlane::test

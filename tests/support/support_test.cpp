@@ -4,6 +4,8 @@
 #include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
 #include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <chrono>
@@ -121,6 +123,19 @@ TEST(ChildProcess, DestructorStopsAndReapsARunningChild) {
   EXPECT_TRUE(processGone(pid));
   errno = 0;
   EXPECT_EQ(::kill(pid, 0), -1) << "pid " << pid << " still exists (a zombie?)";
+}
+
+// The supervision tests check that the master reaps its workers: a zombie must not count as gone.
+TEST(ProcessGone, AZombieHasEndedButIsNotGoneUntilReaped) {
+  const pid_t pid = ::fork();
+  ASSERT_GE(pid, 0);
+  if (pid == 0) ::_exit(0);
+  ASSERT_TRUE(waitFor([pid] { return processEnded(pid); }, std::chrono::seconds(5)));
+  EXPECT_FALSE(processGone(pid)) << "a zombie (not yet reaped) counted as gone";
+  int status = 0;
+  ASSERT_EQ(::waitpid(pid, &status, 0), pid);
+  EXPECT_TRUE(processGone(pid));
+  EXPECT_TRUE(processEnded(pid));
 }
 
 TEST(RunToCompletion, CapturesOutputAndStatus) {

@@ -264,12 +264,14 @@ std::optional<ExitStatus> TwinlaneStack::stop() {
     master_->signal(SIGKILL);
     master_->waitExit(kWorkerExitDeadline);
   }
+  // A master that stopped cleanly has reaped every worker; after a kill, init reaps them.
+  const bool reaped_by_master = master_exit_ && master_exit_->success();
   std::vector<pid_t> survivors;
   waitFor(
       [&] {
         survivors.clear();
         for (const pid_t pid : last_worker_pids_) {
-          if (!processGone(pid)) survivors.push_back(pid);
+          if (!(reaped_by_master ? processGone(pid) : processEnded(pid))) survivors.push_back(pid);
         }
         return survivors.empty();
       },
