@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 
 scripts/install-deps.sh
 build=${TWINLANE_TEST_BUILD_DIR:-build-test}
-cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTWINLANE_SANITIZE=ON -DTWINLANE_TESTS=ON
+cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTWINLANE_SANITIZE=ON -DTWINLANE_TESTS=ON \
+  -DTWINLANE_WERROR=ON
 cmake --build "$build"
 # The Debian package: built, installed, served, restarted under load, purged (needs root).
 if [[ $(id -u) -eq 0 ]]; then
