@@ -22,12 +22,14 @@ namespace {
 // before it closes it and goes back to the listener, so an idle kept connection never pins a
 // thread while new connections wait in the backlog.
 constexpr int kKeptConnectionIdleMs = 200;
-// A request must arrive whole within this time of its first wait; nginx sends its parameters
-// in one write and its (buffered) body right after, so only a stalled or hostile peer is slower.
+// nginx writes a request as soon as its connection is made (its data is usually in the socket
+// before the connection is accepted), and sends its parameters in one write and its (buffered)
+// body right after: only a stalled or hostile peer is slower than these.
+constexpr std::chrono::milliseconds kFirstByteTimeout{2'000};
 constexpr std::chrono::milliseconds kRequestArrivalTimeout{10'000};
-// libfcgi writes the answer with blocking writes: a peer that stops reading gets its connection
-// closed after this long instead of pinning the thread.
-constexpr timeval kSendTimeout{30, 0};
+// libfcgi writes the answer with blocking writes, at most one buffer (8 KiB) per write; the
+// send timeout is set to the time left before each such piece.
+constexpr std::size_t kAnswerPiece = 8192;
 
 std::int64_t nowMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
@@ -86,11 +88,26 @@ bool isConnectionError(int error) {
   }
 }
 
+// libfcgi's negative return codes: its own protocol errors, or a negated errno.
+std::string libfcgiErrorName(int rc) {
+  switch (rc) {
+    case FCGX_UNSUPPORTED_VERSION: return "FCGX_UNSUPPORTED_VERSION";
+    case FCGX_PROTOCOL_ERROR: return "FCGX_PROTOCOL_ERROR";
+    case FCGX_PARAMS_ERROR: return "FCGX_PARAMS_ERROR";
+    case FCGX_CALL_SEQ_ERROR: return "FCGX_CALL_SEQ_ERROR";
+    default: break;
+  }
+  if (rc < 0 && rc > -4096) return std::strerror(-rc);
+  return "libfcgi error " + std::to_string(rc);
+}
+
 }  // namespace
 
 void initLibrary() {
   static std::once_flag once;
-  std::call_once(once, [] { FCGX_Init(); });
+  std::call_once(once, [] {
+    if (const int rc = FCGX_Init(); rc != 0) throw std::runtime_error("FCGX_Init failed: " + libfcgiErrorName(rc));
+  });
 }
 
 Acceptor::Acceptor(int listen_fd, int wake_fd, std::mutex& accept_lock, InputLimits limits,
@@ -122,15 +139,8 @@ void Acceptor::openReplayPipe() {
   }
   replay_read_.reset(fds[0]);
   replay_write_.reset(fds[1]);
-  // BEGIN_REQUEST and the re-encoded PARAMS records must fit at once: libfcgi reads them all
-  // before this thread writes again.
-  const std::size_t needed = limits_.max_params + 1024;
-  if (::fcntl(replay_write_.get(), F_GETPIPE_SZ) < static_cast<int>(needed) &&
-      ::fcntl(replay_write_.get(), F_SETPIPE_SZ, static_cast<int>(needed)) < 0) {
-    throw std::runtime_error("cannot size the request pipe for " + std::to_string(limits_.max_params) +
-                             " bytes of parameters: " + std::strerror(errno) +
-                             " (see /proc/sys/fs/pipe-max-size)");
-  }
+  const int capacity = ::fcntl(replay_write_.get(), F_GETPIPE_SZ);
+  replay_capacity_ = capacity > 0 ? static_cast<std::size_t>(capacity) : 4096;
 }
 
 Acceptor::Outcome Acceptor::accept() {
@@ -160,7 +170,13 @@ Acceptor::Outcome Acceptor::accept() {
 }
 
 Acceptor::Kept Acceptor::awaitKeptRequest() {
-  if (guard_.startNextRequest() != InputGuard::Progress::kNeedMore || guard_.started()) return Kept::kReady;
+  guard_.startNextRequest();
+  if (guard_.started()) {
+    // Bytes that came with the previous request: nginx sends the next request on a kept
+    // connection only after the whole answer, so these were sent without reading answers.
+    refuse("the next request arrived before the answer to the previous one was written");
+    return Kept::kIdle;
+  }
   while (true) {
     pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {connection_.get(), POLLIN | POLLRDHUP, 0}};
     const int ready = ::poll(fds, 2, kKeptConnectionIdleMs);
@@ -178,44 +194,54 @@ Acceptor::Outcome Acceptor::acceptConnection() {
     pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {listen_fd_, POLLIN, 0}};
     if (::poll(fds, 2, -1) < 0) {
       if (errno == EINTR) continue;
-      return Outcome::kFailed;
+      return fail("poll", errno);
     }
     if (fds[0].revents != 0) return Outcome::kWoken;
-    if (fds[1].revents & (POLLERR | POLLNVAL)) {
-      errno = EBADF;
-      return Outcome::kFailed;
+    if (fds[1].revents & POLLNVAL) return fail("poll on the listener", EBADF);
+    if (fds[1].revents & POLLERR) {
+      int error = 0;
+      socklen_t size = sizeof error;
+      ::getsockopt(listen_fd_, SOL_SOCKET, SO_ERROR, &error, &size);
+      return fail("poll on the listener", error);
     }
     if (!(fds[1].revents & POLLIN)) continue;
     const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
     if (fd < 0) {
       if (isConnectionError(errno)) continue;
-      return Outcome::kFailed;
+      return fail("accept4", errno);
     }
     connection_.reset(fd);
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &kSendTimeout, sizeof kSendTimeout);
+    // Bounds libfcgi's writes outside answer() too (the end of an unanswered request).
+    constexpr timeval kDefaultSendTimeout{kRequestArrivalTimeout.count() / 1000, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &kDefaultSendTimeout, sizeof kDefaultSendTimeout);
     return Outcome::kAccepted;
   }
 }
 
 Acceptor::Read Acceptor::readRequest() {
-  const std::int64_t deadline = nowMillis() + kRequestArrivalTimeout.count();
+  const std::int64_t started = nowMillis();
   char buffer[64 * 1024];
   while (guard_.progress() == InputGuard::Progress::kNeedMore) {
     const ssize_t n = ::recv(connection_.get(), buffer, sizeof buffer, MSG_DONTWAIT);
+    const int error = errno;
     if (n > 0) {
       guard_.feed(std::string_view(buffer, static_cast<std::size_t>(n)));
       continue;
     }
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-      const std::int64_t left = deadline - nowMillis();
-      pollfd fd{connection_.get(), POLLIN | POLLRDHUP, 0};
-      const int ready = left > 0 ? ::poll(&fd, 1, static_cast<int>(left)) : 0;
+    if (n < 0 && error == EINTR) continue;
+    if (n < 0 && (error == EAGAIN || error == EWOULDBLOCK)) {
+      // Before the first byte a stop request ends the wait; a request under way is read whole.
+      const bool idle = !guard_.started();
+      const auto limit = idle ? kFirstByteTimeout : kRequestArrivalTimeout;
+      const std::int64_t left = started + limit.count() - nowMillis();
+      pollfd fds[2] = {{connection_.get(), POLLIN | POLLRDHUP, 0}, {idle ? wake_fd_ : -1, POLLIN, 0}};
+      const int ready = left > 0 ? ::poll(fds, 2, static_cast<int>(left)) : 0;
       if (ready < 0 && errno != EINTR) return Read::kClosed;
+      if (fds[1].revents != 0) return Read::kClosed;  // stopping: the web server retries elsewhere
       if (ready == 0) {
-        if (!guard_.started()) return Read::kClosed;  // an idle connection, not a broken request
-        refuse("no complete request within " + std::to_string(kRequestArrivalTimeout.count() / 1000) + " s (" +
-               std::to_string(guard_.bytesReceived()) + " bytes received)");
+        refuse(idle ? "no request within " + std::to_string(kFirstByteTimeout.count() / 1000) + " s of connecting"
+                    : "no complete request within " + std::to_string(kRequestArrivalTimeout.count() / 1000) +
+                          " s (" + std::to_string(guard_.bytesReceived()) + " bytes received)");
         return Read::kClosed;
       }
       continue;
@@ -223,8 +249,8 @@ Acceptor::Read Acceptor::readRequest() {
     // The peer closed or reset the connection. Before any byte that is an ordinary end (a
     // kept connection closed by the web server, a probe); inside a request it is a broken one.
     if (!guard_.started()) return Read::kClosed;
-    refuse("the connection ended after " + std::to_string(guard_.bytesReceived()) +
-           " bytes, inside a request" + (n < 0 ? std::string(": ") + std::strerror(errno) : std::string()));
+    refuse("the connection ended after " + std::to_string(guard_.bytesReceived()) + " bytes, inside a request" +
+           (n < 0 ? std::string(": ") + std::strerror(error) : std::string()));
     return Read::kClosed;
   }
   return guard_.progress() == InputGuard::Progress::kComplete ? Read::kComplete : Read::kRefused;
@@ -232,12 +258,24 @@ Acceptor::Read Acceptor::readRequest() {
 
 bool Acceptor::handToLibfcgi() {
   const std::string records = guard_.headerRecords();
+  // libfcgi reads them all before this thread writes again, so they must fit in the pipe at
+  // once. It grows only for a request that needs it: pipe pages count against a per-user limit.
+  if (records.size() > replay_capacity_) {
+    const int grown = ::fcntl(replay_write_.get(), F_SETPIPE_SZ, static_cast<int>(records.size()));
+    if (grown < 0) {
+      refuse("parameters of " + std::to_string(records.size()) + " bytes do not fit in a pipe: " + std::strerror(errno) +
+             " (see /proc/sys/fs/pipe-max-size and pipe-user-pages-soft, or lower limits.max_params)");
+      return false;
+    }
+    replay_capacity_ = static_cast<std::size_t>(grown);
+  }
   std::size_t written = 0;
   while (written < records.size()) {
     const ssize_t n = ::write(replay_write_.get(), records.data() + written, records.size() - written);
     if (n < 0 && errno == EINTR) continue;
     if (n <= 0) {
-      refuse(std::string("cannot hand the parameters to libfcgi: ") + std::strerror(errno));
+      const int error = errno;
+      refuse(std::string("cannot hand the parameters to libfcgi: ") + std::strerror(error));
       openReplayPipe();  // whatever was written must not reach the next request
       return false;
     }
@@ -251,7 +289,7 @@ bool Acceptor::handToLibfcgi() {
     // libfcgi closed the pipe's read end on its way out of a failed parse.
     static_cast<void>(replay_read_.release());
     request_.ipcFd = -1;
-    refuse("libfcgi refused the checked parameters (code " + std::to_string(rc) + ")");
+    refuse("libfcgi refused the checked parameters: " + libfcgiErrorName(rc));
     openReplayPipe();
     return false;
   }
@@ -260,14 +298,48 @@ bool Acceptor::handToLibfcgi() {
   return true;
 }
 
+Acceptor::Outcome Acceptor::fail(const char* call, int error) {
+  failure_ = std::string(call) + ": " + std::strerror(error);
+  return Outcome::kFailed;
+}
+
 void Acceptor::refuse(const std::string& reason) {
   if (on_refused_) on_refused_({describePeer(connection_.get()), reason});
 }
 
+bool Acceptor::setSendTimeout(std::chrono::steady_clock::time_point deadline) {
+  const auto left = std::chrono::duration_cast<std::chrono::microseconds>(deadline - std::chrono::steady_clock::now());
+  if (left.count() <= 0) return false;
+  const timeval timeout{static_cast<time_t>(left.count() / 1'000'000), static_cast<suseconds_t>(left.count() % 1'000'000)};
+  return ::setsockopt(connection_.get(), SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout) == 0;
+}
+
+bool Acceptor::answer(const Response& response, std::chrono::steady_clock::time_point deadline) {
+  // Each piece of at most one libfcgi buffer makes at most one blocking write, bounded by the
+  // time left; what is left in the buffer goes out in finish(), under the last timeout set.
+  const std::string head = response.head();
+  bool ok = setSendTimeout(deadline) &&
+            FCGX_PutStr(head.data(), static_cast<int>(head.size()), request_.out) >= 0;
+  const std::string_view body = response.body();
+  for (std::size_t at = 0; ok && at < body.size(); at += kAnswerPiece) {
+    const std::string_view piece = body.substr(at, kAnswerPiece);
+    ok = (at == 0 || setSendTimeout(deadline)) &&
+         FCGX_PutStr(piece.data(), static_cast<int>(piece.size()), request_.out) >= 0;
+  }
+  ok = ok && setSendTimeout(deadline) && FCGX_FFlush(request_.out) == 0;
+  answer_failed_ = !ok;
+  return ok;
+}
+
 void Acceptor::finish() {
+  // After a failed or late answer the connection is useless: shut it down so that libfcgi's
+  // closing writes fail at once instead of waiting out another timeout.
+  if (answer_failed_) ::shutdown(connection_.get(), SHUT_RDWR);
   FCGX_FClose(request_.err);
   FCGX_FClose(request_.out);
-  const bool write_failed = FCGX_GetError(request_.out) != 0 || FCGX_GetError(request_.err) != 0;
+  const bool write_failed =
+      answer_failed_ || FCGX_GetError(request_.out) != 0 || FCGX_GetError(request_.err) != 0;
+  answer_failed_ = false;
   // libfcgi frees its streams; the connection stays ours, kept or closed below.
   request_.ipcFd = -1;
   request_.keepConnection = 1;

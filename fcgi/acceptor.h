@@ -12,16 +12,20 @@
 // connection wakes one thread of each process instead of all of them.
 //
 // The acceptor owns the connection (libfcgi never closes it): libfcgi's own close lingers,
-// reading for up to 2 s after each byte, which a peer can stretch for ever.
+// reading for up to 2 s after each byte, which a peer can stretch for ever. Time limits: a new
+// connection must send its first byte within 2 s and its whole request within 10 s; a kept one
+// idles 200 ms at most; an answer must be written by the request's deadline.
 #pragma once
 
 #include <fcgiapp.h>
 
+#include <chrono>
 #include <functional>
 #include <mutex>
 #include <string>
 
 #include "fcgi/input_guard.h"
+#include "fcgi/response.h"
 #include "fcgi/unique_fd.h"
 
 namespace twinlane::fcgi {
@@ -49,11 +53,16 @@ class Acceptor {
   Acceptor& operator=(const Acceptor&) = delete;
 
   // Blocks until a request has arrived whole and its parameters are parsed (kAccepted), the
-  // wake fd is readable (kWoken), or the listener fails (kFailed, errno set). Connections that
-  // end before a request, or are refused, are closed and waiting resumes.
+  // wake fd is readable (kWoken), or the listener fails (kFailed; failure() says why).
+  // Connections that end before a request, or are refused, are closed and waiting resumes.
   Outcome accept();
-  // Ends the current request: flushes the answer, then keeps the connection for the next
-  // request if the web server asked for that, or closes it.
+  // Why accept() failed: the call and its error, e.g. "accept4: Too many open files".
+  const std::string& failure() const { return failure_; }
+  // Writes `response` as the current request's answer, giving up (false) at `deadline`: a peer
+  // that reads slowly or not at all holds the thread no longer than the request may run.
+  bool answer(const Response& response, std::chrono::steady_clock::time_point deadline);
+  // Ends the current request: ends the answer, then keeps the connection for the next request
+  // if the web server asked for that, or closes it.
   void finish();
 
   FCGX_Request& request() { return request_; }
@@ -71,7 +80,9 @@ class Acceptor {
   Read readRequest();
   bool handToLibfcgi();
   void refuse(const std::string& reason);
+  Outcome fail(const char* call, int error);
   void openReplayPipe();
+  bool setSendTimeout(std::chrono::steady_clock::time_point deadline);
 
   int listen_fd_;
   int wake_fd_;
@@ -84,6 +95,9 @@ class Acceptor {
   // libfcgi reads the checked BEGIN_REQUEST and PARAMS records from here.
   UniqueFd replay_read_;
   UniqueFd replay_write_;
+  std::size_t replay_capacity_ = 0;
+  std::string failure_;
+  bool answer_failed_ = false;
 };
 
 }  // namespace twinlane::fcgi

@@ -34,15 +34,13 @@ void Response::setError(const HttpError& error) {
   setJson(*wrapper);
 }
 
-bool Response::writeTo(FCGX_Stream* out) const {
+std::string Response::head() const {
   std::string head = "Status: " + std::to_string(status_) + " " + std::string(reasonPhrase(status_)) + "\r\n";
   head += "Content-Type: " + content_type_ + "\r\n";
   head += "Content-Length: " + std::to_string(body_.size()) + "\r\n";
   for (const auto& [name, value] : headers_) head += name + ": " + value + "\r\n";
   head += "\r\n";
-  const bool ok = FCGX_PutStr(head.data(), static_cast<int>(head.size()), out) >= 0 &&
-                  FCGX_PutStr(body_.data(), static_cast<int>(body_.size()), out) >= 0;
-  return ok && FCGX_FFlush(out) == 0;
+  return head;
 }
 
 std::string_view reasonPhrase(int status) {

@@ -1,9 +1,7 @@
 // SPDX-License-Identifier: Apache-2.0
-// Response: the status, headers and body of one answer, built by a handler and written to
-// libfcgi's stdout stream in one piece (one header block, then the body).
+// Response: the status, headers and body of one answer, built by a handler; the acceptor writes
+// it to the connection (one header block, then the body) within the request's deadline.
 #pragma once
-
-#include <fcgiapp.h>
 
 #include <Poco/JSON/Object.h>
 
@@ -30,8 +28,8 @@ class Response {
   const std::string& body() const { return body_; }
   const std::vector<std::pair<std::string, std::string>>& headers() const { return headers_; }
 
-  // Writes everything to `out`. Returns false when the peer is gone (the write failed).
-  bool writeTo(FCGX_Stream* out) const;
+  // The CGI header block: "Status: ...", Content-Type, Content-Length, the headers, a blank line.
+  std::string head() const;
 
  private:
   int status_ = 200;

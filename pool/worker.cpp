@@ -20,6 +20,7 @@
 
 #include "fcgi/acceptor.h"
 #include "fcgi/http_error.h"
+#include "fcgi/unique_fd.h"
 #include "pool/exit_codes.h"
 #include "pool/process_memory.h"
 #include "pool/signals.h"
@@ -59,6 +60,9 @@ std::optional<std::int64_t> queuedAtMillis(std::string_view text) {
   }
   return seconds * 1000 + millis;
 }
+
+// How long past request_timeout an answer may still be written (the master kills at 1 s past).
+constexpr std::int64_t kAnswerGraceMs = 500;
 
 std::string retryAfterSeconds(Millis hint) { return std::to_string(std::max<std::int64_t>(1, (hint.count() + 999) / 1000)); }
 
@@ -111,7 +115,7 @@ class WorkerProcess {
       if (outcome == fcgi::Acceptor::Outcome::kWoken) break;
       if (outcome == fcgi::Acceptor::Outcome::kFailed) {
         log_.error("%s worker: accepting on %s failed: %s", std::string(laneName(plan_.lane)), lane_.listen.toString(),
-                   std::string(std::strerror(errno)));
+                   acceptor.failure());
         failed_ = true;
         requestWorkerStop();
         break;
@@ -160,7 +164,11 @@ class WorkerProcess {
       response = fcgi::Response();
       response.setError(fcgi::HttpError(500, "internal", "internal error; the server log has the details"));
     }
-    if (answered && !response.writeTo(raw.out)) answered = false;
+    // The answer must be out before the master would kill this worker for the request (1 s past
+    // its deadline): a peer that reads slowly cannot turn a finished request into a kill.
+    const auto answer_by = std::chrono::steady_clock::now() +
+                           std::chrono::milliseconds(deadline + kAnswerGraceMs - monotonicMillis());
+    if (answered && !acceptor.answer(response, answer_by)) answered = false;
 
     const std::int64_t took_ms = monotonicMillis() - started;
     record(request, answered ? response.status() : 499, error_code, took_ms, queue_wait_ms);
@@ -301,14 +309,16 @@ void applyPriority(const LaneConfig& lane, Poco::Logger& log) {
 void runWorker(const WorkerPlan& plan) {
   int code = kExitSoftware;
   Poco::Logger& log = Poco::Logger::get("twinlane.worker");
+  // Outside the try block: the signal handlers write to it until _exit, which runs no destructor.
+  UniqueFd wake_fd;
   try {
     for (const int fd : plan.master_only_fds) ::close(fd);
-    const int wake_fd = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (wake_fd < 0) throw std::runtime_error(std::string("eventfd: ") + std::strerror(errno));
-    installWorkerSignals(wake_fd);
+    wake_fd.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    if (!wake_fd) throw std::runtime_error(std::string("eventfd: ") + std::strerror(errno));
+    installWorkerSignals(wake_fd.get());
     followMaster(plan.master_pid);
     applyPriority(*plan.lane_config, log);
-    code = WorkerProcess(plan, wake_fd).run();
+    code = WorkerProcess(plan, wake_fd.get()).run();
   } catch (const std::exception& error) {
     log.critical("%s worker failed: %s", std::string(laneName(plan.lane)), std::string(error.what()));
   } catch (...) {

@@ -15,7 +15,7 @@ NodeId parseNodeId(const Graph& graph, std::string_view name, std::string_view t
   if (!id) throw fcgi::HttpError::invalidParameter(std::string(name), fcgi::quoteInput(text) + " is not " + range);
   if (*id < 1 || *id > graph.nodeCount()) {
     throw fcgi::HttpError(404, "unknown_node",
-                          std::string(name) + ": node " + std::string(text) + " is not in the graph; expected " + range);
+                          std::string(name) + ": node " + fcgi::quoteInput(text) + " is not in the graph; expected " + range);
   }
   return static_cast<NodeId>(*id - 1);
 }

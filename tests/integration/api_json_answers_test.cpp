@@ -150,9 +150,10 @@ TEST_F(ApiJsonAnswers, MutatedRequestsGetJsonAnswers) {
   // TWINLANE_API_MUTATIONS sends more (the test command's run is this bounded count).
   const char* count_text = std::getenv("TWINLANE_API_MUTATIONS");
   const int count = count_text ? std::atoi(count_text) : 3000;
-  const std::uint64_t seed = std::random_device{}();
+  const char* seed_text = std::getenv("TWINLANE_API_MUTATION_SEED");
+  const std::uint64_t seed = seed_text ? std::strtoull(seed_text, nullptr, 10) : std::random_device{}();
   std::mt19937_64 random(seed);
-  std::cout << "API mutation seed " << seed << "\n";
+  std::cout << "API mutation seed " << seed << " (TWINLANE_API_MUTATION_SEED replays it)\n";
   const std::string nodes = std::to_string(ApiStack::nodes());
   const std::vector<std::string> targets = {"/api/v1/route?from=1&to=" + nodes, "/api/v1/nodes/42",
                                             "/api/v1/nearest?lon=0.01&lat=0.01", "/api/v1/graph", "/api/v1/health"};

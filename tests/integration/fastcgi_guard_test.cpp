@@ -8,12 +8,16 @@
 
 #include <cstdlib>
 #include <iostream>
+#include <map>
+#include <sstream>
 #include <future>
 #include <random>
 
 #include "fastcgi_client.h"
 #include "integration_stack.h"
 #include "prometheus_text.h"
+#include "testapp_stack.h"
+#include "wait_for.h"
 
 namespace twinlane::test {
 namespace {
@@ -79,6 +83,24 @@ std::vector<HostileCase> hostileCases() {
   };
 }
 
+// The master log has a line in which `lane`'s worker refused a connection for `reason`.
+bool loggedRefusal(const TwinlaneStack& stack, const std::string& lane, const std::string& reason) {
+  std::istringstream log(stack.masterLog());
+  for (std::string line; std::getline(log, line);) {
+    if (line.find(lane + " worker: closed a FastCGI connection from ") != std::string::npos &&
+        line.find(reason) != std::string::npos) {
+      return true;
+    }
+  }
+  return false;
+}
+
+// The seed of a mutation run: `variable` from the environment to replay one, else a new one.
+std::uint64_t mutationSeed(const char* variable) {
+  const char* given = std::getenv(variable);
+  return given ? std::strtoull(given, nullptr, 10) : std::random_device{}();
+}
+
 double laneMetric(const TwinlaneStack& stack, const std::string& series) {
   const auto metrics = stack.get("/metrics");
   EXPECT_EQ(metrics.status, 200) << metrics.describe();
@@ -123,7 +145,7 @@ TEST_F(FastcgiGuard, HostileRecordsAreRefusedAndNoWorkerDies) {
       EXPECT_EQ(exchange.status(), std::nullopt) << "a refused stream got an answer: " << exchange.received;
       EXPECT_LT(exchange.elapsed, 5s) << "a half-closed stream must be refused at once";
       expectGoodRequestsAnswered(stack);
-      EXPECT_NE(stack.masterLog().find(hostile.logged), std::string::npos) << "the log does not give the reason";
+      EXPECT_TRUE(loggedRefusal(stack, lane, hostile.logged)) << "the log does not give the reason";
     }
     // The largest parameters allowed still make a request that is answered.
     const auto at_limit = exchangeFastcgi(stack.socketPath(lane), requestWithParamsOf(lane, kMaxParamsBytes),
@@ -158,9 +180,75 @@ TEST_F(FastcgiGuard, AStalledStreamIsClosedAfterItsDeadlineWhileOthersAreServed)
     EXPECT_TRUE(result.closed) << "a stalled stream was still open after " << result.elapsed.count() << " ms";
     EXPECT_GE(result.elapsed, 9s) << "closed before its deadline";
   }
-  EXPECT_NE(stack.masterLog().find("no complete request within 10 s (28 bytes received)"), std::string::npos);
+  EXPECT_TRUE(loggedRefusal(stack, "fast", "no complete request within 10 s (28 bytes received)"));
+  EXPECT_TRUE(loggedRefusal(stack, "slow", "no complete request within 10 s (28 bytes received)"));
   EXPECT_EQ(stack.workerPids("slow"), slow_before);
   EXPECT_EQ(laneRestarts(stack, "fast") + laneRestarts(stack, "slow"), 0);
+}
+
+// A connection that sends nothing holds a thread (a slow worker) for 2 s at most, and counts.
+TEST_F(FastcgiGuard, AConnectionThatSendsNothingIsClosedAfterTwoSeconds) {
+  TwinlaneStack stack(guardOptions());
+  for (const std::string lane : kLanes) {
+    const auto idle = exchangeFastcgi(stack.socketPath(lane), {}, AfterSending::kKeepOpen, kAnswerDeadline);
+    EXPECT_TRUE(idle.closed) << lane << " lane: still open after " << idle.elapsed.count() << " ms";
+    EXPECT_GE(idle.elapsed, 1500ms);
+    EXPECT_LT(idle.elapsed, 5s);
+    EXPECT_TRUE(loggedRefusal(stack, lane, "no request within 2 s of connecting"));
+    EXPECT_EQ(laneMetric(stack, "twinlane_bad_fastcgi_total{lane=\"" + lane + "\"}"), 1);
+  }
+}
+
+// nginx's keepalive: requests follow one another on one connection, each after its answer.
+// Bytes sent before an answer is written are no request nginx would send: the connection ends.
+TEST_F(FastcgiGuard, AKeptConnectionServesRequestsInTurnAndRefusesPipelining) {
+  TwinlaneStack stack(guardOptions());
+  const std::string health = fastcgiRequest(nginxParams("GET", "/api/v1/health"), {}, /*keep_connection=*/true);
+  FastcgiConnection kept(stack.socketPath("fast"));
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(kept.send(health));
+    const auto answer = kept.readAnswer(kAnswerDeadline);
+    EXPECT_EQ(answer.status(), 200) << "request " << i << " on the kept connection: " << answer.received;
+    EXPECT_FALSE(answer.closed) << "request " << i;
+  }
+
+  FastcgiConnection pipelined(stack.socketPath("fast"));
+  ASSERT_TRUE(pipelined.send(health + health));
+  const auto first = pipelined.readAnswer(kAnswerDeadline);
+  EXPECT_EQ(first.status(), 200) << first.received;
+  const auto second = pipelined.readAnswer(kAnswerDeadline);
+  EXPECT_TRUE(second.closed) << "the pipelined request was answered: " << second.received;
+  EXPECT_TRUE(loggedRefusal(stack, "fast", "the next request arrived before the answer to the previous one"));
+}
+
+// A peer that asks for a large answer and never reads it holds its thread until the request's
+// deadline, not longer: the answer is abandoned before the master would kill the worker for it.
+TEST_F(FastcgiGuard, AnAnswerNobodyReadsIsAbandonedAtTheDeadlineWithoutAKill) {
+  auto options = testappOptions(TWINLANE_TESTAPP_BIN);
+  options.fast_threads = 1;
+  options.fast_routes = {"pid", "big", "status", "metrics"};
+  options.slow_routes = {"sleep"};
+  options.fast_settings = {"request_timeout: 2s"};
+  TwinlaneStack stack(options);
+  const auto before = stack.workerPids("fast");
+
+  // 8 MiB: far more than the socket buffers hold, so the writer blocks.
+  FastcgiConnection reader(stack.socketPath("fast"));
+  ASSERT_TRUE(reader.send(fastcgiRequest(nginxParams("GET", "/api/v1/test/big?kib=8192"))));
+  const auto sent_at = std::chrono::steady_clock::now();
+  // The only serving thread is stuck writing; once it gives up, it answers again.
+  ASSERT_TRUE(waitFor([&] { return stack.get("/api/v1/test/pid").status == 200; }, 10s));
+  EXPECT_LT(std::chrono::steady_clock::now() - sent_at, 5s) << "the unread answer held the thread past its deadline";
+  EXPECT_GE(std::chrono::steady_clock::now() - sent_at, 1500ms) << "the answer was abandoned before its deadline";
+
+  EXPECT_EQ(stack.workerPids("fast"), before) << "the worker was killed for an answer nobody read";
+  EXPECT_EQ(laneRestarts(stack, "fast"), 0);
+  EXPECT_EQ(laneMetric(stack, "twinlane_worker_kills_total{lane=\"fast\"}"), 0);
+  // Given up by the worker itself, not interrupted by the master's stack-dump signal.
+  EXPECT_EQ(stack.masterLog().find("did not stop at its deadline"), std::string::npos) << stack.masterLog();
+  const auto rest = reader.readAnswer(kAnswerDeadline);
+  EXPECT_TRUE(rest.closed) << "the abandoned connection is still open";
+  EXPECT_LT(rest.received.size(), std::size_t{8} << 20) << "the whole answer arrived";
 }
 
 // Valid requests as nginx sends them, for each lane.
@@ -216,11 +304,12 @@ std::string mutate(std::string bytes, std::mt19937_64& random) {
 
 // TWINLANE_MUTATION_SECONDS runs longer (the test command's run is a bounded count).
 TEST_F(FastcgiGuard, SeededMutationsOfValidRequestsNeverRestartAWorker) {
-  constexpr int kDefaultCountPerLane = 2000;
+  constexpr int kDefaultCountPerLane = 1200;
+  constexpr int kClientsPerLane = 4;
   const char* seconds_text = std::getenv("TWINLANE_MUTATION_SECONDS");
   const auto budget = std::chrono::seconds(seconds_text ? std::atoi(seconds_text) : 0);
-  const std::uint64_t seed = std::random_device{}();
-  std::cout << "mutation seed " << seed << "\n";
+  const std::uint64_t seed = mutationSeed("TWINLANE_MUTATION_SEED");
+  std::cout << "mutation seed " << seed << " (TWINLANE_MUTATION_SEED replays it)\n";
 
   auto options = guardOptions();
   options.log_level = "error";  // a line per refused connection would dwarf the log
@@ -228,30 +317,51 @@ TEST_F(FastcgiGuard, SeededMutationsOfValidRequestsNeverRestartAWorker) {
   const auto fast_before = stack.workerPids("fast");
   const auto slow_before = stack.workerPids("slow");
 
-  const auto runLane = [&](const std::string& lane, std::uint64_t lane_seed) {
-    std::mt19937_64 random(lane_seed);
-    const auto valid = validRequests(lane);
-    const auto started = std::chrono::steady_clock::now();
+  // One client: its own seeded sequence of mutations, each sent on a new connection. Most are
+  // half-closed at once (an incomplete one ends there); every third is kept open for a moment,
+  // so that a mutation that is still a valid request is served rather than abandoned.
+  struct Tally {
     long sent = 0;
     long answered = 0;
-    while (budget.count() > 0 ? std::chrono::steady_clock::now() - started < budget : sent < kDefaultCountPerLane) {
+  };
+  const auto runClient = [&](const std::string& lane, std::uint64_t client_seed, long count) {
+    std::mt19937_64 random(client_seed);
+    const auto valid = validRequests(lane);
+    const auto started = std::chrono::steady_clock::now();
+    Tally tally;
+    while (budget.count() > 0 ? std::chrono::steady_clock::now() - started < budget : tally.sent < count) {
       const std::string stream = mutate(valid[random() % valid.size()], random);
-      const auto exchange = exchangeFastcgi(stack.socketPath(lane), stream, AfterSending::kHalfClose, kAnswerDeadline);
-      ++sent;
-      if (exchange.status()) ++answered;
+      const auto after = random() % 3 == 0 ? AfterSending::kKeepOpenThenHalfClose : AfterSending::kHalfClose;
+      const auto exchange = exchangeFastcgi(stack.socketPath(lane), stream, after, kAnswerDeadline);
+      ++tally.sent;
+      if (exchange.status()) ++tally.answered;
       if (!exchange.connected || !exchange.closed) {
-        ADD_FAILURE() << lane << " lane: mutation " << sent << " (seed " << lane_seed << ") "
+        ADD_FAILURE() << lane << " lane: mutation " << tally.sent << " (client seed " << client_seed << ") "
                       << (exchange.connected ? "was not closed within 15 s" : "could not connect");
         break;
       }
     }
-    std::cout << lane << " lane: " << sent << " mutated streams, " << answered << " answered\n";
-    return sent;
+    return tally;
   };
-  auto fast = std::async(std::launch::async, runLane, "fast", seed);
-  auto slow = std::async(std::launch::async, runLane, "slow", seed + 1);
-  EXPECT_GT(fast.get(), 0);
-  EXPECT_GT(slow.get(), 0);
+  std::vector<std::pair<std::string, std::future<Tally>>> clients;
+  for (const std::string lane : kLanes) {
+    for (int c = 0; c < kClientsPerLane; ++c) {
+      const std::uint64_t client_seed = seed + static_cast<std::uint64_t>(clients.size());
+      clients.emplace_back(lane, std::async(std::launch::async, runClient, lane, client_seed,
+                                            kDefaultCountPerLane / kClientsPerLane));
+    }
+  }
+  std::map<std::string, Tally> lanes;
+  for (auto& [lane, client] : clients) {
+    const Tally tally = client.get();
+    lanes[lane].sent += tally.sent;
+    lanes[lane].answered += tally.answered;
+  }
+  for (const auto& [lane, tally] : lanes) {
+    std::cout << lane << " lane: " << tally.sent << " mutated streams, " << tally.answered << " answered\n";
+    EXPECT_GT(tally.sent, 0);
+    EXPECT_GT(tally.answered, 0) << lane << " lane: no mutation was served; the test sends no valid request";
+  }
 
   expectGoodRequestsAnswered(stack);
   EXPECT_EQ(stack.workerPids("fast"), fast_before) << "seed " << seed;

@@ -167,14 +167,26 @@ FastcgiExchange exchangeFastcgi(const std::filesystem::path& socket, std::string
     sent += static_cast<std::size_t>(n);
   }
   if (after == AfterSending::kHalfClose) ::shutdown(fd.get(), SHUT_WR);
+  // Long enough for a complete request to be served; an incomplete one then sees its end.
+  constexpr auto kServeGrace = std::chrono::milliseconds(100);
+  bool half_closed = after == AfterSending::kHalfClose;
 
   char buffer[16384];
   while (true) {
-    const auto left = deadline - std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    const auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    const auto left = deadline - elapsed;
     if (left.count() <= 0) break;
+    auto wait = left;
+    if (after == AfterSending::kKeepOpenThenHalfClose && !half_closed) wait = std::min(left, kServeGrace - elapsed);
+    if (wait.count() <= 0) {
+      ::shutdown(fd.get(), SHUT_WR);
+      half_closed = true;
+      continue;
+    }
     pollfd in{fd.get(), POLLIN, 0};
-    const int ready = ::poll(&in, 1, static_cast<int>(left.count()));
+    const int ready = ::poll(&in, 1, static_cast<int>(wait.count()));
     if (ready < 0 && errno == EINTR) continue;
+    if (ready == 0 && wait < left) continue;  // the grace is over: half-close
     if (ready <= 0) break;
     const ssize_t n = ::recv(fd.get(), buffer, sizeof buffer, 0);
     if (n < 0 && errno == EINTR) continue;
@@ -183,6 +195,67 @@ FastcgiExchange exchangeFastcgi(const std::filesystem::path& socket, std::string
       break;
     }
     result.received.append(buffer, static_cast<std::size_t>(n));
+  }
+  result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  return result;
+}
+
+FastcgiConnection::FastcgiConnection(const std::filesystem::path& socket)
+    : fd_(::socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) {
+  if (fd_ < 0) throw std::runtime_error(std::string("socket: ") + std::strerror(errno));
+  sockaddr_un address{};
+  address.sun_family = AF_UNIX;
+  std::strncpy(address.sun_path, socket.c_str(), sizeof address.sun_path - 1);
+  if (::connect(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) != 0) {
+    const int error = errno;
+    ::close(fd_);
+    throw std::runtime_error("connect " + socket.string() + ": " + std::strerror(error));
+  }
+}
+
+FastcgiConnection::~FastcgiConnection() { ::close(fd_); }
+
+bool FastcgiConnection::send(std::string_view bytes) {
+  std::size_t sent = 0;
+  while (sent < bytes.size()) {
+    const ssize_t n = ::send(fd_, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    sent += static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+FastcgiExchange FastcgiConnection::readAnswer(std::chrono::milliseconds deadline) {
+  const auto started = std::chrono::steady_clock::now();
+  FastcgiExchange result;
+  result.connected = true;
+  char byte_buffer[16384];
+  const auto ended = [&] {  // an END_REQUEST record is complete
+    std::size_t at = 0;
+    while (result.received.size() - at >= 8) {
+      const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(result.received[at + i]); };
+      const std::size_t size = 8 + (byte(4) << 8 | byte(5)) + byte(6);
+      if (result.received.size() - at < size) return false;
+      if (byte(1) == 3) return true;
+      at += size;
+    }
+    return false;
+  };
+  while (!ended()) {
+    const auto left = deadline - std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+    if (left.count() <= 0) break;
+    pollfd in{fd_, POLLIN, 0};
+    const int ready = ::poll(&in, 1, static_cast<int>(left.count()));
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) break;
+    const ssize_t n = ::recv(fd_, byte_buffer, sizeof byte_buffer, 0);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      result.closed = true;
+      break;
+    }
+    result.received.append(byte_buffer, static_cast<std::size_t>(n));
   }
   result.elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   return result;

@@ -40,11 +40,29 @@ struct FastcgiExchange {
   std::optional<int> status() const;
 };
 
-enum class AfterSending { kHalfClose, kKeepOpen };
+// kKeepOpenThenHalfClose: keep sending open for a moment (so that a complete request is
+// served, not abandoned as a client gone), then shut it down (so that an incomplete one ends).
+enum class AfterSending { kHalfClose, kKeepOpen, kKeepOpenThenHalfClose };
 
 // Connects to `socket`, sends `bytes` (as far as the server takes them), optionally shuts down
 // the sending side, and reads until the server closes the connection or `deadline` passes.
 FastcgiExchange exchangeFastcgi(const std::filesystem::path& socket, std::string_view bytes, AfterSending after,
                                 std::chrono::milliseconds deadline);
+
+// One connection kept across requests (FCGI_KEEP_CONN), as nginx's keepalive uses it.
+class FastcgiConnection {
+ public:
+  explicit FastcgiConnection(const std::filesystem::path& socket);  // throws when it cannot connect
+  ~FastcgiConnection();
+  FastcgiConnection(const FastcgiConnection&) = delete;
+  FastcgiConnection& operator=(const FastcgiConnection&) = delete;
+
+  bool send(std::string_view bytes);
+  // Reads until an END_REQUEST record, the server's close, or `deadline`; `closed` tells which.
+  FastcgiExchange readAnswer(std::chrono::milliseconds deadline);
+
+ private:
+  int fd_;
+};
 
 }  // namespace twinlane::test

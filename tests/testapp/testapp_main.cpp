@@ -8,6 +8,7 @@
 //         GET /api/v1/test/spin             loops forever, never checking: a stuck handler
 //         GET /api/v1/test/crash            aborts the worker
 //         GET /api/v1/test/grow?mib=N       allocates and touches N MiB it never frees
+//         GET /api/v1/test/big?kib=N        answers N KiB of text (for peers that read slowly)
 // TWINLANE_TESTAPP_FAIL=load makes loading fail (the master must not start); =thread makes
 // every worker fail before it is ready (the master must back off, not fork-loop).
 #include <unistd.h>
@@ -34,7 +35,8 @@ std::string failMode() {
 std::vector<fcgi::RouteSpec> testRoutes() {
   return {{"pid", "/api/v1/test/pid", false, {"GET"}},     {"sleep", "/api/v1/test/sleep", false, {"GET"}},
           {"burn", "/api/v1/test/burn", false, {"GET"}},   {"spin", "/api/v1/test/spin", false, {"GET"}},
-          {"crash", "/api/v1/test/crash", false, {"GET"}}, {"grow", "/api/v1/test/grow", false, {"GET"}}};
+          {"crash", "/api/v1/test/crash", false, {"GET"}}, {"grow", "/api/v1/test/grow", false, {"GET"}},
+          {"big", "/api/v1/test/big", false, {"GET"}}};
 }
 
 }  // namespace
@@ -77,6 +79,11 @@ class TestThread : public fcgi::ServiceThread {
       auto& block = kept_.emplace_back(mib << 20);
       std::memset(block.data(), 1, block.size());  // touched, so the pages are really ours
       body->set("kept_mib", static_cast<Poco::UInt64>(keptMib()));
+    } else if (route == "big") {
+      query.acceptOnly({"kib"});
+      const auto kib = query.requireInteger("kib", 1, 65536);
+      response.setBody("text/plain", std::string(kib << 10, 'b'));
+      return;
     }
     response.setJson(*body);
   }
