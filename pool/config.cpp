@@ -6,7 +6,9 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <set>
@@ -327,7 +329,8 @@ Config parseConfig(const std::string& yaml_text, const std::string& source_name)
 
 Config loadConfig(const std::string& path) {
   std::ifstream in(path);
-  if (!in) throw ConfigError(path + ": cannot read the config file");
+  // errno from the failed open tells "no such file" from "permission denied".
+  if (!in) throw ConfigError(path + ": cannot read the config file: " + std::strerror(errno));
   std::ostringstream text;
   text << in.rdbuf();
   return parseConfig(text.str(), path);

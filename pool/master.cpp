@@ -28,7 +28,6 @@ namespace twinlane::pool {
 namespace {
 
 // A worker that dies sooner than this after its start counts towards a crash loop.
-constexpr std::int64_t kCrashLoopWindowMs = 2000;
 constexpr std::int64_t kFirstBackoffMs = 100;
 constexpr std::int64_t kMaxBackoffMs = 10000;
 // A request this long past request_timeout did not stop cooperatively: its thread's stack is
@@ -210,9 +209,14 @@ void Master::dropPrivileges(const Config& config) {
     gid = grp->gr_gid;
   }
   // Supplementary groups first, then the group, then the user: after setuid nothing else may change.
-  const bool ok = (user ? ::initgroups(user->pw_name, gid) : ::setgroups(0, nullptr)) == 0 && ::setgid(gid) == 0 &&
-                  (!user || ::setuid(user->pw_uid) == 0);
-  if (!ok) throw std::runtime_error(std::string("cannot drop privileges: ") + std::strerror(errno));
+  const std::string who = "user " + (config.user.empty() ? std::string("root") : config.user) + ", group " +
+                          std::to_string(gid);
+  const auto fail = [&](const char* call) {
+    throw std::runtime_error(std::string("cannot drop privileges to ") + who + ": " + call + ": " + std::strerror(errno));
+  };
+  if ((user ? ::initgroups(user->pw_name, gid) : ::setgroups(0, nullptr)) != 0) fail(user ? "initgroups" : "setgroups");
+  if (::setgid(gid) != 0) fail("setgid");
+  if (user && ::setuid(user->pw_uid) != 0) fail("setuid");
   log_.notice("dropped privileges to user %s, group %d", config.user.empty() ? std::string("root") : config.user,
               static_cast<int>(gid));
 }
@@ -257,19 +261,24 @@ void Master::accountExit(const Child& child, int wait_status, std::int64_t lived
   const std::string uri = slot.active.load() > 0 ? slot.currentUri() : std::string();
   LaneCounters& counters = scoreboard_->counters(child.lane);
   const int code = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1;
-  const bool expected_stop = child.told_to_stop && code == kExitOk;
+  const WorkerEndVerdict verdict =
+      judgeWorkerEnd({wait_status, slot.ready_ms.load() != 0, child.told_to_stop, child.killed, lived_ms});
 
   std::string message = std::string(laneName(child.lane)) + " worker " + std::to_string(child.pid) + " (generation " +
                         std::to_string(child.generation->number) + ") " + describeWaitStatus(wait_status) + " after " +
                         std::to_string(lived_ms) + " ms";
   if (!uri.empty()) message += " while serving " + uri;
+  message += ": " + std::string(workerEndName(verdict.end));
 
+  // A worker that fails while the master stops (or any worker of a stopping master) needs no
+  // replacement and counts as no restart.
+  const bool failed = verdict.end == WorkerEnd::kBootFailure || verdict.end == WorkerEnd::kCrash;
   std::optional<RestartReason> reason;
-  if (child.killed) {
+  if (verdict.end == WorkerEnd::kKilledAtDeadline) {
     reason = RestartReason::kDeadline;
-  } else if (code == kExitRecycleRequests || code == kExitRecycleMemory) {
+  } else if (verdict.end == WorkerEnd::kRecycled) {
     reason = code == kExitRecycleRequests ? RestartReason::kMaxRequests : RestartReason::kMemory;
-  } else if (!expected_stop && stop_ == Stop::kNone) {
+  } else if (failed && stop_ == Stop::kNone) {
     reason = RestartReason::kCrash;
   }
   if (reason) counters.restarts[static_cast<std::size_t>(*reason)].fetch_add(1);
@@ -278,18 +287,18 @@ void Master::accountExit(const Child& child, int wait_status, std::int64_t lived
   pid_t recycling = child.pid;
   counters.recycling.compare_exchange_strong(recycling, kRecyclingHandover);
 
-  if (reason == RestartReason::kCrash) {
+  if (verdict.is_error) {
     log_.error(message);
   } else {
     log_.information(message);
   }
 
   LaneSupervision& lane = supervision(child.lane);
-  if (reason == RestartReason::kCrash && lived_ms < kCrashLoopWindowMs && child.generation == &current()) {
+  if (reason == RestartReason::kCrash && verdict.back_off && child.generation == &current()) {
     ++lane.consecutive_failures;
     const std::int64_t backoff = std::min(kMaxBackoffMs, kFirstBackoffMs << std::min(lane.consecutive_failures - 1, 10u));
     lane.next_spawn_ms = monotonicMillis() + backoff;
-    log_.warning("%s lane: %u workers in a row died within %ld ms of starting; next start in %ld ms",
+    log_.warning("%s lane: %u workers in a row failed to start or died within %ld ms of starting; next start in %ld ms",
                  std::string(laneName(child.lane)), lane.consecutive_failures, static_cast<long>(kCrashLoopWindowMs),
                  static_cast<long>(backoff));
   } else if (reason != RestartReason::kCrash) {
@@ -456,6 +465,7 @@ void Master::spawnWorker(Lane lane) {
   for (auto& started : slot.request_started_ms) started.store(0);
   slot.state.store(WorkerState::kStarting);
   slot.started_ms.store(monotonicMillis());
+  slot.ready_ms.store(0);
 
   WorkerPlan plan;
   plan.lane = lane;

@@ -39,6 +39,9 @@ struct alignas(64) WorkerSlot {
   std::atomic<std::uint32_t> generation{0};
   std::atomic<std::uint32_t> active{0};  // requests in progress
   std::atomic<std::int64_t> started_ms{0};
+  // When the worker first reached its accept loop; 0 while it has not (the master then treats
+  // its end as a failure to start, see judgeWorkerEnd).
+  std::atomic<std::int64_t> ready_ms{0};
   std::atomic<std::uint64_t> requests{0};
   // Per serving thread: when its current request started (0: idle) and its kernel thread id,
   // so the master can find the oldest request and signal exactly the thread stuck in it.

@@ -109,7 +109,7 @@ class WorkerProcess {
                             [this](const fcgi::RefusedConnection& refused) { reportRefused(refused); });
     const std::unique_ptr<fcgi::ServiceThread> handler = plan_.service->newThread();
     WorkerState expected = WorkerState::kStarting;
-    slot_.state.compare_exchange_strong(expected, WorkerState::kIdle);
+    if (slot_.state.compare_exchange_strong(expected, WorkerState::kIdle)) slot_.ready_ms.store(monotonicMillis());
     while (!workerStopRequested()) {
       const auto outcome = acceptor.accept();
       if (outcome == fcgi::Acceptor::Outcome::kWoken) break;

@@ -119,6 +119,16 @@ TEST(ConfigTest, SyntaxErrorsAndDuplicateKeysHaveLines) {
             std::string::npos);
 }
 
+TEST(ConfigTest, AFileThatCannotBeReadSaysWhy) {
+  try {
+    loadConfig("/nonexistent/twinlane.yaml");
+    FAIL() << "expected a ConfigError";
+  } catch (const ConfigError& error) {
+    EXPECT_EQ(std::string(error.what()),
+              "/nonexistent/twinlane.yaml: cannot read the config file: No such file or directory");
+  }
+}
+
 TEST(ConfigTest, RoutesAreValidatedAgainstTheService) {
   const Config config = parseConfig("lanes: { fast: { routes: [health, helth] } }", "r.yaml");
   try {
