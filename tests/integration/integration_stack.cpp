@@ -25,8 +25,12 @@ long graphNodeCount(const TwinlaneStack& stack) {
 std::string MatrixRequest::body() const {
   const auto list = [](const std::vector<long>& ids) {
     std::string text = "[";
-    for (std::size_t i = 0; i < ids.size(); ++i) text += (i == 0 ? "" : ",") + std::to_string(ids[i]);
-    return text + "]";
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      if (i > 0) text += ',';
+      text += std::to_string(ids[i]);
+    }
+    text += ']';
+    return text;
   };
   return "{\"sources\":" + list(sources) + ",\"targets\":" + list(targets) + "}";
 }
