@@ -68,7 +68,6 @@ InputGuard::Progress InputGuard::startNextRequest() {
   rejection_.clear();
   request_id_ = 0;
   begin_flags_ = 0;
-  keep_connection_ = false;
   params_.clear();
   body_.clear();
   body_over_limit_ = false;
@@ -152,7 +151,6 @@ void InputGuard::takeRecord(const Header& header, std::string_view content) {
       }
       request_id_ = header.request_id;
       begin_flags_ = byteAt(content, 2);
-      keep_connection_ = (begin_flags_ & FCGI_KEEP_CONN) != 0;
       phase_ = Phase::kParams;
       return;
     }
@@ -200,6 +198,8 @@ bool InputGuard::checkPairs() {
   }
   return true;
 }
+
+bool InputGuard::keepConnection() const { return (begin_flags_ & FCGI_KEEP_CONN) != 0 && !body_over_limit_; }
 
 InputGuard::Progress InputGuard::reject(std::string why) {
   rejection_ = std::move(why);

@@ -52,7 +52,7 @@ class InputGuard {
   // STDIN went past max_body: the rest was not read, so the connection cannot be kept.
   bool bodyOverLimit() const { return body_over_limit_; }
   // The web server asked to keep the connection for further requests (FCGI_KEEP_CONN).
-  bool keepConnection() const { return keep_connection_ && !body_over_limit_; }
+  bool keepConnection() const;
 
  private:
   enum class Phase { kBegin, kParams, kStdin, kDone };
@@ -78,8 +78,7 @@ class InputGuard {
   Progress progress_ = Progress::kNeedMore;
   std::string rejection_;
   std::uint16_t request_id_ = 0;
-  std::uint8_t begin_flags_ = 0;
-  bool keep_connection_ = false;
+  std::uint8_t begin_flags_ = 0;  // of BEGIN_REQUEST: FCGI_KEEP_CONN
   std::string params_;
   std::string body_;
   bool body_over_limit_ = false;

@@ -18,6 +18,7 @@ constexpr std::uint8_t kBeginRequest = 1;
 constexpr std::uint8_t kParams = 4;
 constexpr std::uint8_t kStdin = 5;
 constexpr std::uint8_t kStdout = 6;
+constexpr std::uint8_t kEndRequest = 3;
 constexpr std::size_t kMaxContent = 0xffff;
 
 void appendLength(std::string& out, std::size_t length) {
@@ -128,17 +129,29 @@ std::string fromHex(std::string_view hex) {
   return out;
 }
 
-std::optional<int> FastcgiExchange::status() const {
-  std::string stdout_content;
+namespace {
+
+// Calls visit(type, content) for each complete record of `bytes`, in order.
+template <typename Visit>
+void forEachRecord(std::string_view bytes, Visit visit) {
   std::size_t at = 0;
-  while (received.size() - at >= 8) {
-    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(received[at + i]); };
+  while (bytes.size() - at >= 8) {
+    const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(bytes[at + i]); };
     const std::size_t length = byte(4) << 8 | byte(5);
     const std::size_t padding = byte(6);
-    if (received.size() - at < 8 + length + padding) break;
-    if (byte(1) == kStdout) stdout_content.append(received, at + 8, length);
+    if (bytes.size() - at < 8 + length + padding) return;
+    visit(byte(1), bytes.substr(at + 8, length));
     at += 8 + length + padding;
   }
+}
+
+}  // namespace
+
+std::optional<int> FastcgiExchange::status() const {
+  std::string stdout_content;
+  forEachRecord(received, [&](std::uint8_t type, std::string_view content) {
+    if (type == kStdout) stdout_content.append(content);
+  });
   const auto line = stdout_content.find("Status: ");
   if (line == std::string::npos) return std::nullopt;
   return std::atoi(stdout_content.c_str() + line + 8);
@@ -232,15 +245,9 @@ FastcgiExchange FastcgiConnection::readAnswer(std::chrono::milliseconds deadline
   result.connected = true;
   char byte_buffer[16384];
   const auto ended = [&] {  // an END_REQUEST record is complete
-    std::size_t at = 0;
-    while (result.received.size() - at >= 8) {
-      const auto byte = [&](std::size_t i) { return static_cast<unsigned char>(result.received[at + i]); };
-      const std::size_t size = 8 + (byte(4) << 8 | byte(5)) + byte(6);
-      if (result.received.size() - at < size) return false;
-      if (byte(1) == 3) return true;
-      at += size;
-    }
-    return false;
+    bool seen = false;
+    forEachRecord(result.received, [&](std::uint8_t type, std::string_view) { seen = seen || type == kEndRequest; });
+    return seen;
   };
   while (!ended()) {
     const auto left = deadline - std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
