@@ -24,7 +24,6 @@ std::string_view stateName(WorkerState state) {
   return "unknown";
 }
 
-std::string_view laneName(Lane lane) { return lane == Lane::kFast ? "fast" : "slow"; }
 
 std::int64_t monotonicMillis() {
   timespec now{};

@@ -16,15 +16,12 @@
 #include <string>
 #include <string_view>
 
+#include "pool/lane.h"
+
 namespace twinlane::pool {
 
 enum class WorkerState : std::uint8_t { kEmpty, kStarting, kIdle, kBusy, kExiting };
 std::string_view stateName(WorkerState state);
-
-enum class Lane : std::uint8_t { kFast = 0, kSlow = 1 };
-inline constexpr std::size_t kLaneCount = 2;
-inline constexpr Lane kLanes[] = {Lane::kFast, Lane::kSlow};
-std::string_view laneName(Lane lane);
 
 // Serving threads per worker that the scoreboard can follow (lanes.*.threads is capped here).
 inline constexpr std::size_t kMaxThreads = 64;
