@@ -77,7 +77,7 @@ S = {
     "sections": os.environ.get("BENCH_SECTIONS", "routes,fast,isolation,scenario,scaling,memory,startup").split(","),
 }
 BUILD = os.environ.get("BENCH_BUILD", os.path.join(ROOT, "build-bench-release"))
-TWINLANE = os.path.join(BUILD, "pool", "twinlane")
+TWINLANE = os.path.join(BUILD, "app", "twinlane")
 GRAPH_TOOL = os.path.join(BUILD, "app", "twinlane-graph")
 HELLO = os.path.join(BUILD, "bench", "bench-fcgi-hello")
 ROUTES = os.path.join(BUILD, "bench", "bench-routes")

@@ -2,7 +2,8 @@
 // Service: the contract between the server (pool/) and the application it serves (app/).
 // The master loads a Service once, before forking, so its read-only data is shared by every
 // worker; each serving thread of each worker then asks it for a ServiceThread holding that
-// thread's private scratch. Neither side knows the other's internals.
+// thread's private scratch. Neither side knows the other's internals. Part of the public API
+// (see pool/twinlane.h); the routes are declared with the ServiceSpec (pool/service_spec.h).
 #pragma once
 
 #include <Poco/JSON/Object.h>
@@ -30,11 +31,9 @@ class ServiceThread {
 class Service {
  public:
   virtual ~Service() = default;
-  // Every route the service can answer; a lane serves the subset its config names.
-  virtual std::vector<RouteSpec> routes() const = 0;
   // Called in the worker, once per serving thread.
   virtual std::unique_ptr<ServiceThread> newThread() const = 0;
-  // A short description for /status and start-up logs (e.g. the graph's counts).
+  // A short description of the loaded data for /status and start-up logs (counts, source).
   virtual Poco::JSON::Object::Ptr summary() const = 0;
   // The service's own lines for /metrics, in Prometheus text format (may be empty).
   virtual std::string metrics() const { return {}; }

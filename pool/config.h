@@ -2,29 +2,26 @@
 // Config: the YAML configuration file, parsed once into an immutable struct (yaml-cpp).
 // Every key is known: an unknown key, a wrong type, a value without its unit or an
 // impossible value is a ConfigError naming the file, line and key, like `nginx -t`.
-// Route names are checked later, against the service being served (see validateRoutes).
+// The service's own keys are read by the service, through the same ConfigSection readers.
 #pragma once
 
+#include <array>
 #include <chrono>
 #include <cstdint>
-#include <optional>
-#include <stdexcept>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "fcgi/listener.h"
+#include "pool/config_section.h"
+#include "pool/lane.h"
+#include "pool/service_spec.h"
 
 namespace twinlane::pool {
 
-using Millis = std::chrono::milliseconds;
-
-class ConfigError : public std::runtime_error {
- public:
-  using std::runtime_error::runtime_error;
-};
-
 struct LaneConfig {
-  std::string name;  // "fast" or "slow"
+  Lane lane = Lane::kFast;
   fcgi::ListenAddress listen;
   fcgi::SocketAccess socket{"", "", 0660};  // unix sockets: owner and group may connect
   unsigned processes = 1;
@@ -39,39 +36,39 @@ struct LaneConfig {
   int nice = 0;
   // CPU scheduling policy of the lane's workers: SCHED_OTHER, SCHED_BATCH or SCHED_IDLE.
   enum class Scheduler { kOther, kBatch, kIdle } scheduler = Scheduler::kOther;
+
+  std::string_view name() const { return laneName(lane); }
 };
 
 struct Config {
   std::string source;  // the file it came from, for messages
-  struct Data {
-    std::string graph;        // empty: the generated default graph
-    std::string coordinates;  // optional
-  } data;
-  LaneConfig fast;
-  LaneConfig slow;
+  std::array<LaneConfig, kLaneCount> lanes;
   struct Limits {
     std::uint64_t max_body = 1 << 20;
     std::uint64_t max_params = 64 << 10;  // FastCGI parameters (headers and CGI variables) of one request
-    std::uint64_t matrix_max_cells = 10000;
   } limits;
   Millis graceful_timeout{30000};
   std::string log_level = "information";
   Millis slow_request{1000};  // requests slower than this are logged; 0 logs none
   std::string user;  // privileges are dropped to these after binding, when started as root
   std::string group;
+  // Every route a lane may serve: the service's and the pool's own (status, metrics).
+  std::vector<ServiceRoute> routes;
+  // What the service read from its own keys; it loads the data from it. Null when the file
+  // was parsed without a service (the pool's unit tests).
+  std::shared_ptr<const ServiceConfig> service;
 
-  const LaneConfig& lane(std::string_view name) const { return name == "fast" ? fast : slow; }
+  const LaneConfig& lane(Lane which) const { return lanes[laneIndex(which)]; }
+  LaneConfig& lane(Lane which) { return lanes[laneIndex(which)]; }
 };
 
-// Throws ConfigError "FILE:LINE: KEY: problem".
-Config loadConfig(const std::string& path);
-Config parseConfig(const std::string& yaml_text, const std::string& source_name);
+// Reads the pool's keys and lets `service` read its own (ServiceSpec::configure); every other
+// key is an error. Lanes route what the config names, or by default what each route declares
+// (the pool's status and metrics go to the fast lane). Throws ConfigError "FILE:LINE: KEY: problem".
+Config loadConfig(const std::string& path, const ServiceSpec& service);
+Config parseConfig(const std::string& yaml_text, const std::string& source_name, const ServiceSpec& service);
 
-// "5s", "250ms", "2m" -> milliseconds; "1MiB", "512KiB", "100B" -> bytes. nullopt if malformed.
-std::optional<Millis> parseDuration(std::string_view text);
-std::optional<std::uint64_t> parseSize(std::string_view text);
-
-// Every route a lane names must be one that `known` offers. Throws ConfigError.
-void validateRoutes(const Config& config, const std::vector<std::string>& known);
+// Every route a lane can serve: the service's and the pool's own (status, metrics).
+std::vector<ServiceRoute> allRoutes(const ServiceSpec& service);
 
 }  // namespace twinlane::pool

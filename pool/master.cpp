@@ -115,7 +115,7 @@ void Master::start() {
   scoreboard_ = std::make_unique<Scoreboard>(kScoreboardSlots);
   generations_.push_back(makeGeneration(std::move(initial_config_)));
   for (const Lane lane : kLanes) {
-    const LaneConfig& config = current().config->lane(laneName(lane));
+    const LaneConfig& config = current().config->lane(lane);
     log_.notice("%s lane: %u processes x %u threads on %s, routes %s", std::string(laneName(lane)), config.processes,
                 config.threads, config.listen.toString(), routeList(config));
   }
@@ -131,7 +131,7 @@ std::unique_ptr<Master::Generation> Master::makeGeneration(Config config) {
   generation->config = std::make_unique<const Config>(std::move(config));
   const Config& settings = *generation->config;
   for (const Lane lane : kLanes) {
-    generation->listeners[static_cast<std::size_t>(lane)] = listenerFor(settings.lane(laneName(lane)));
+    generation->listeners[static_cast<std::size_t>(lane)] = listenerFor(settings.lane(lane));
   }
   if (generations_.empty()) dropPrivileges(settings);
 
@@ -152,7 +152,7 @@ std::unique_ptr<Master::Generation> Master::makeGeneration(Config config) {
 
   // Only now, with the service loaded, may the new settings touch what is running.
   for (const Lane lane : kLanes) {
-    const LaneConfig& lane_config = settings.lane(laneName(lane));
+    const LaneConfig& lane_config = settings.lane(lane);
     const Listener& listener = *generation->listeners[static_cast<std::size_t>(lane)];
     // listen() on a listening socket only changes its backlog (the queue's capacity); this holds
     // for sockets systemd passed too, so queue.capacity stays the one setting for it.
@@ -420,7 +420,7 @@ void Master::killOverdueWorkers() {
     if (child.killed) continue;
     const WorkerSlot& slot = scoreboard_->slot(child.slot);
     const auto [started_ms, thread] = slot.oldestRequest();
-    const LaneConfig& lane = child.generation->config->lane(laneName(child.lane));
+    const LaneConfig& lane = child.generation->config->lane(child.lane);
     if (started_ms == 0 || now - started_ms <= lane.request_timeout.count() + kKillGraceMs) {
       child.stack_dump_sent_ms = 0;
       continue;
@@ -469,7 +469,7 @@ void Master::spawnWorker(Lane lane) {
 
   WorkerPlan plan;
   plan.lane = lane;
-  plan.lane_config = &generation.config->lane(laneName(lane));
+  plan.lane_config = &generation.config->lane(lane);
   plan.listen_fd = generation.listeners[static_cast<std::size_t>(lane)]->fd.get();
   plan.slot_index = *slot_index;
   plan.master_pid = pid_;

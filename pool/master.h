@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Master: the one process that owns everything long-lived: the config, the loaded service
-// (the graph), the listening sockets and the scoreboard. It forks the workers of both lanes,
+// (its read-only data), the listening sockets and the scoreboard. It forks the workers of both lanes,
 // replaces those that die, kills those stuck past their deadline, reloads config and data on
 // HUP without closing the sockets, and stops on TERM/INT (graceful) or QUIT (immediate). It is
 // single-threaded and never serves a request.

@@ -16,6 +16,8 @@ struct NginxSite {
   std::string listen = "127.0.0.1:8080";  // nginx's `listen` for the server block
   std::string server_name = "_";
   std::string config_path;                // named in the header comment
+  std::string url_prefix = "/";           // the service's (ServiceSpec::url_prefix): any other path
+                                          // under it gets the fast lane's JSON 404
 };
 
 // `routes` are all routes the service and the pool offer; each lane gets those its config names.

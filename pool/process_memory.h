@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // Reading a process's memory from /proc/PID/smaps_rollup. Private memory (pages no other
-// process maps) is what recycling watches: RSS would count the graph that every worker shares.
+// process maps) is what recycling watches: RSS would count the data every worker shares.
 #pragma once
 
 #include <sys/types.h>

@@ -7,7 +7,7 @@
 #include <sstream>
 
 #include "pool/queue_length.h"
-#include "pool/version.h"
+#include "twinlane/version.h"
 
 namespace twinlane::pool {
 namespace {
@@ -31,11 +31,11 @@ LaneTally tally(const Scoreboard& board, Lane lane) {
 }
 
 std::optional<std::uint32_t> laneQueueLength(const PoolView& view, Lane lane) {
-  return queueLength(view.config->lane(laneName(lane)).listen, view.listener_inodes[static_cast<std::size_t>(lane)]);
+  return queueLength(view.config->lane(lane).listen, view.listener_inodes[static_cast<std::size_t>(lane)]);
 }
 
 Poco::JSON::Object::Ptr laneStatus(const PoolView& view, Lane lane) {
-  const LaneConfig& config = view.config->lane(laneName(lane));
+  const LaneConfig& config = view.config->lane(lane);
   const LaneCounters& counters = view.scoreboard->counters(lane);
   const LaneTally t = tally(*view.scoreboard, lane);
   const std::int64_t now = monotonicMillis();

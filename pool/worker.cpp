@@ -30,12 +30,10 @@ namespace {
 
 // The routes this worker's lane serves, in the order the config lists them.
 fcgi::Router laneRouter(const WorkerPlan& plan) {
-  std::vector<fcgi::RouteSpec> all = plan.service->routes();
-  for (auto& route : poolRoutes()) all.push_back(std::move(route));
   std::vector<fcgi::RouteSpec> lane_routes;
   for (const auto& name : plan.lane_config->routes) {
-    for (const auto& route : all) {
-      if (route.name == name) lane_routes.push_back(route);
+    for (const auto& route : plan.view.config->routes) {
+      if (route.route.name == name) lane_routes.push_back(route.route);
     }
   }
   return fcgi::Router(std::move(lane_routes));

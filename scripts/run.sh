@@ -27,8 +27,8 @@ lanes:
   fast: { listen: $run/fast.sock, socket: { mode: "0666" }, processes: 1, threads: 8 }
   slow: { listen: $run/slow.sock, socket: { mode: "0666" }, processes: auto }
 YAML
-build-release/pool/twinlane --check-config "$run/twinlane.yaml"
-build-release/pool/twinlane nginx-config --config "$run/twinlane.yaml" --listen "127.0.0.1:$port" > "$run/site.conf"
+build-release/app/twinlane --check-config "$run/twinlane.yaml"
+build-release/app/twinlane nginx-config --config "$run/twinlane.yaml" --listen "127.0.0.1:$port" > "$run/site.conf"
 sed -e "s|@RUN@|$run|g" nginx/nginx-local.conf.in > "$run/nginx/nginx.conf"
 /usr/sbin/nginx -t -q -p "$run/nginx" -c "$run/nginx/nginx.conf" -e "$run/nginx/error.log"
 
@@ -41,7 +41,7 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-build-release/pool/twinlane --config "$run/twinlane.yaml" 2> >(tee "$run/twinlane.log" >&2) &
+build-release/app/twinlane --config "$run/twinlane.yaml" 2> >(tee "$run/twinlane.log" >&2) &
 pids+=($!)
 /usr/sbin/nginx -p "$run/nginx" -c "$run/nginx/nginx.conf" -e "$run/nginx/error.log" &
 pids+=($!)

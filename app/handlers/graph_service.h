@@ -39,7 +39,6 @@ class GraphService : public fcgi::Service {
   // Serves a graph already in memory (indexes its coordinates).
   static std::unique_ptr<GraphService> fromGraph(Graph graph, std::uint64_t matrix_max_cells);
 
-  std::vector<fcgi::RouteSpec> routes() const override { return graphRoutes(); }
   std::unique_ptr<fcgi::ServiceThread> newThread() const override;
   Poco::JSON::Object::Ptr summary() const override;
   std::string metrics() const override;

@@ -31,7 +31,7 @@ struct Answer {
 class HandlersTest : public ::testing::Test {
  protected:
   HandlersTest()
-      : service_(GraphService::fromGraph(smallGraph(), 6)), router_(service_->routes()), thread_(service_->newThread()) {}
+      : service_(GraphService::fromGraph(smallGraph(), 6)), router_(graphRoutes()), thread_(service_->newThread()) {}
 
   Answer call(const std::string& method, const std::string& path, const std::string& query = "",
               const std::string& body = "", const std::string& content_type = "application/json") {

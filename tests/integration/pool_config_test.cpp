@@ -1,14 +1,16 @@
 // SPDX-License-Identifier: Apache-2.0
 // Config discipline at the command line: `--check-config` rejects an unknown key, a duration
 // without its unit and a value of the wrong type with exit 1 and "FILE:LINE: key: problem",
-// accepts a good file with exit 0, and `nginx-config` gives nginx more time to read an answer
-// than the pool gives a request.
+// asks the service to check its own keys (files readable, values in range), accepts a good file
+// with exit 0, and `nginx-config` gives nginx more time to read an answer than the pool gives a
+// request.
 #include <gtest/gtest.h>
 
 #include <sstream>
 
 #include "integration_stack.h"
 #include "temp_dir.h"
+#include "testapp_stack.h"
 
 namespace twinlane::test {
 namespace {
@@ -39,15 +41,18 @@ struct PoolConfig : ::testing::Test {
     return runToCompletion({options.binary.string(), "--check-config", file.string()}, dir.path(), "check", 30s);
   }
 
-  // `slow_settings` are extra lines of lanes.slow; `offending` is the text of the bad line.
-  void expectRejected(const std::vector<std::string>& slow_settings, const std::string& offending, const std::string& key) {
+  // `slow_settings` are extra lines of lanes.slow; `offending` is the text of the bad line;
+  // `problem`, when given, what the message must say after the key.
+  void expectRejected(const std::vector<std::string>& slow_settings, const std::string& offending, const std::string& key,
+                      const std::string& problem = "") {
     std::filesystem::path file;
     std::string yaml;
     const auto result = check(slow_settings, file, yaml);
     ASSERT_NE(lineOf(yaml, offending), 0) << yaml;
-    const std::string where = file.string() + ":" + std::to_string(lineOf(yaml, offending)) + ": " + key + ":";
+    const std::string where = file.string() + ":" + std::to_string(lineOf(yaml, offending)) + ": " + key + ":" + problem;
     EXPECT_EQ(result.status.describe(), "exit 1") << yaml;
     EXPECT_NE(result.err.find(where), std::string::npos) << "expected \"" << where << "\" in: " << result.err;
+    EXPECT_NE(result.err.find("test failed"), std::string::npos) << result.err;
   }
 };
 
@@ -62,6 +67,32 @@ TEST_F(PoolConfig, CheckConfigRejectsADurationWithoutItsUnit) {
 
 TEST_F(PoolConfig, CheckConfigRejectsAListWhereANumberBelongs) {
   expectRejected({"max_requests: [1, 2]"}, "max_requests: [1, 2]", "lanes.slow.max_requests");
+}
+
+// The road-graph service reads and checks data: and limits.matrix_max_cells itself.
+TEST_F(PoolConfig, CheckConfigAsksTheServiceWhetherItsFilesCanBeRead) {
+  options.graph = dir.path() / "missing.gr";
+  expectRejected({}, "graph: ", "data.graph",
+                 " cannot read " + options.graph->string() + ": No such file or directory");
+}
+
+TEST_F(PoolConfig, CheckConfigRejectsAServiceValueOutOfRange) {
+  options.matrix_max_cells = 0;
+  expectRejected({}, "matrix_max_cells: 0", "limits.matrix_max_cells", " '0' is not a whole number from 1 to 100000000");
+}
+
+TEST_F(PoolConfig, CheckConfigRejectsAnUnknownKeyInTheServiceSection) {
+  options.extra_yaml = "data: { grpah: /x.gr }\n";
+  expectRejected({}, "grpah", "data.grpah", " unknown key; expected one of: graph, coordinates");
+}
+
+// The test app has a section of its own and knows nothing of the graph's.
+TEST_F(PoolConfig, EachServiceHasItsOwnSection) {
+  options = testappOptions(TWINLANE_TESTAPP_BIN);
+  options.extra_yaml = "testapp: { data: /nonexistent/testapp.txt }\n";
+  expectRejected({}, "testapp: {", "testapp.data", " cannot read /nonexistent/testapp.txt: No such file or directory");
+  options.extra_yaml = "data: { graph: /x.gr }\n";
+  expectRejected({}, "data: {", "data", " unknown key; expected one of: lanes, limits, shutdown, log, user, group, testapp");
 }
 
 TEST_F(PoolConfig, CheckConfigAcceptsAGoodFile) {

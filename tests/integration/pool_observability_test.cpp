@@ -45,7 +45,7 @@ TEST(PoolObservability, StatusAndMetricsCountAKnownSequenceOfRequests) {
   for (int i = 0; i < 3; ++i) ASSERT_TRUE(isJsonOk(stack.get("/api/v1/test/sleep?ms=1")));
   ASSERT_TRUE(isApiError(stack.get("/api/v1/test/sleep?ms=abc"), 400, "invalid_parameter"));
   ASSERT_TRUE(isApiError(stack.get("/api/v1/test/sleep?ms=3000"), 504, "timeout"));
-  ASSERT_TRUE(isApiError(stack.get("/api/v1/no-such-thing"), 404, "not_found"));
+  ASSERT_TRUE(isApiError(stack.get("/api/v1/test/no-such-thing"), 404, "not_found"));
 
   const auto status = stack.status();
   ASSERT_TRUE(hasKeys(status, {"version", "started_at", "generation", "data", "lanes"}));

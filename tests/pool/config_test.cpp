@@ -7,6 +7,38 @@
 namespace twinlane::pool {
 namespace {
 
+// What a service read: its own section (example: { file: F }) and a key it adds to limits.
+struct ExampleConfig : ServiceConfig {
+  std::string file;
+  std::uint64_t max_items = 100;
+  std::unique_ptr<fcgi::Service> load() const override { return nullptr; }
+};
+
+ServiceSpec exampleService() {
+  ServiceSpec spec;
+  spec.name = "example";
+  spec.url_prefix = "/api/v1/";
+  spec.routes = {{{"health", "/api/v1/health", false, {"GET"}}, Lane::kFast},
+                 {{"node", "/api/v1/nodes/", true, {"GET"}}, Lane::kFast},
+                 {{"route", "/api/v1/route", false, {"GET"}}, Lane::kSlow},
+                 {{"matrix", "/api/v1/matrix", false, {"POST"}}, Lane::kSlow}};
+  spec.configure = [](ConfigSection& top) {
+    auto config = std::make_unique<ExampleConfig>();
+    config->file = top.section("example").string("file");
+    config->max_items = top.section("limits").integer("max_items", config->max_items, 1, 1000);
+    return config;
+  };
+  return spec;
+}
+
+Config parseConfig(const std::string& yaml, const std::string& source) {
+  return pool::parseConfig(yaml, source, exampleService());
+}
+
+const ExampleConfig& serviceConfig(const Config& config) {
+  return dynamic_cast<const ExampleConfig&>(*config.service);
+}
+
 std::string errorFor(const std::string& yaml) {
   try {
     parseConfig(yaml, "test.yaml");
@@ -19,30 +51,31 @@ std::string errorFor(const std::string& yaml) {
 
 TEST(ConfigTest, EmptyFileGivesTheDocumentedDefaults) {
   const Config config = parseConfig("", "empty.yaml");
-  EXPECT_TRUE(config.data.graph.empty());
-  EXPECT_EQ(config.fast.listen.path, "/run/twinlane/fast.sock");
-  EXPECT_EQ(config.fast.threads, 8u);
-  EXPECT_EQ(config.slow.routes, (std::vector<std::string>{"route", "matrix"}));
-  EXPECT_EQ(config.slow.queue_capacity, 64u);
-  EXPECT_EQ(config.slow.queue_timeout, Millis(5000));
-  EXPECT_EQ(config.slow.nice, 10);
+  EXPECT_TRUE(serviceConfig(config).file.empty());
+  EXPECT_EQ(config.lane(Lane::kFast).listen.path, "/run/twinlane/fast.sock");
+  EXPECT_EQ(config.lane(Lane::kFast).threads, 8u);
+  // Each lane serves, by default, the routes that declare it, and the fast lane the pool's own.
+  EXPECT_EQ(config.lane(Lane::kSlow).routes, (std::vector<std::string>{"route", "matrix"}));
+  EXPECT_EQ(config.lane(Lane::kFast).routes, (std::vector<std::string>{"health", "node", "status", "metrics"}));
+  EXPECT_EQ(config.lane(Lane::kSlow).queue_capacity, 64u);
+  EXPECT_EQ(config.lane(Lane::kSlow).queue_timeout, Millis(5000));
+  EXPECT_EQ(config.lane(Lane::kSlow).nice, 10);
   EXPECT_EQ(config.limits.max_body, 1u << 20);
-  EXPECT_EQ(config.fast.socket.mode, 0660u);
-  EXPECT_GE(config.slow.processes, 1u);
+  EXPECT_EQ(config.lane(Lane::kFast).socket.mode, 0660u);
+  EXPECT_GE(config.lane(Lane::kSlow).processes, 1u);
 }
 
 TEST(ConfigTest, ReadsTheDesignExample) {
   const Config config = parseConfig(R"(
-data:
-  graph: /var/lib/twinlane/graph.gr
-  coordinates: /var/lib/twinlane/graph.co
+example:
+  file: /var/lib/example/data.txt
 lanes:
   fast:
     listen: 127.0.0.1:9001
     socket: { owner: www-data, group: www-data, mode: "0640" }
     processes: 2
     threads: 4
-    routes: [health, graph, node, nearest, status, metrics]
+    routes: [health, node, status, metrics]
   slow:
     listen: /run/twinlane/slow.sock
     processes: 3
@@ -53,24 +86,24 @@ lanes:
     max_private_memory: 256MiB
     nice: -5
     routes: [route, matrix]
-limits: { max_body: 512KiB, matrix_max_cells: 400 }
+limits: { max_body: 512KiB, max_items: 400 }
 shutdown: { graceful_timeout: 30s }
 log: { level: debug }
 user: twinlane
 group: twinlane
 )", "example.yaml");
-  EXPECT_EQ(config.data.coordinates, "/var/lib/twinlane/graph.co");
-  EXPECT_EQ(config.fast.listen.kind, fcgi::ListenAddress::Kind::kTcp);
-  EXPECT_EQ(config.fast.socket.owner, "www-data");
-  EXPECT_EQ(config.fast.socket.mode, 0640u);
-  EXPECT_EQ(config.fast.processes, 2u);
-  EXPECT_EQ(config.slow.queue_capacity, 16u);
-  EXPECT_EQ(config.slow.queue_timeout, Millis(250));
-  EXPECT_EQ(config.slow.request_timeout, Millis(120000));
-  EXPECT_EQ(config.slow.max_private_memory, 256u << 20);
-  EXPECT_EQ(config.slow.nice, -5);
+  EXPECT_EQ(serviceConfig(config).file, "/var/lib/example/data.txt");
+  EXPECT_EQ(config.lane(Lane::kFast).listen.kind, fcgi::ListenAddress::Kind::kTcp);
+  EXPECT_EQ(config.lane(Lane::kFast).socket.owner, "www-data");
+  EXPECT_EQ(config.lane(Lane::kFast).socket.mode, 0640u);
+  EXPECT_EQ(config.lane(Lane::kFast).processes, 2u);
+  EXPECT_EQ(config.lane(Lane::kSlow).queue_capacity, 16u);
+  EXPECT_EQ(config.lane(Lane::kSlow).queue_timeout, Millis(250));
+  EXPECT_EQ(config.lane(Lane::kSlow).request_timeout, Millis(120000));
+  EXPECT_EQ(config.lane(Lane::kSlow).max_private_memory, 256u << 20);
+  EXPECT_EQ(config.lane(Lane::kSlow).nice, -5);
   EXPECT_EQ(config.limits.max_body, 512u << 10);
-  EXPECT_EQ(config.limits.matrix_max_cells, 400u);
+  EXPECT_EQ(serviceConfig(config).max_items, 400u);
   EXPECT_EQ(config.log_level, "debug");
   EXPECT_EQ(config.user, "twinlane");
 }
@@ -101,14 +134,13 @@ TEST(ConfigTest, WrongTypesAndImpossibleValues) {
   EXPECT_NE(errorFor("lanes: { fast: { routes: health } }").find("must be a list"), std::string::npos);
   EXPECT_NE(errorFor("lanes: 5").find("lanes: must be a mapping"), std::string::npos);
   EXPECT_NE(errorFor("log: { level: loud }").find("log.level: 'loud'"), std::string::npos);
-  EXPECT_NE(errorFor("data: { coordinates: /x.co }").find("without data.graph"), std::string::npos);
 }
 
 TEST(ConfigTest, ConflictsBetweenLanes) {
   EXPECT_NE(errorFor("lanes: { fast: { listen: /tmp/a.sock }, slow: { listen: /tmp/a.sock } }").find("same address"),
             std::string::npos);
-  EXPECT_NE(errorFor("lanes: { fast: { routes: [health, route] } }").find("route 'route' is assigned to both lanes"),
-            std::string::npos);
+  EXPECT_EQ(errorFor("lanes:\n  fast: { routes: [health, route] }\n"),
+            "test.yaml:2: lanes.fast.routes: route 'route' is assigned to both lanes");
   EXPECT_NE(errorFor("lanes: { fast: { routes: [health, health] } }").find("'health' is listed twice"),
             std::string::npos);
 }
@@ -121,7 +153,7 @@ TEST(ConfigTest, SyntaxErrorsAndDuplicateKeysHaveLines) {
 
 TEST(ConfigTest, AFileThatCannotBeReadSaysWhy) {
   try {
-    loadConfig("/nonexistent/twinlane.yaml");
+    loadConfig("/nonexistent/twinlane.yaml", exampleService());
     FAIL() << "expected a ConfigError";
   } catch (const ConfigError& error) {
     EXPECT_EQ(std::string(error.what()),
@@ -130,13 +162,26 @@ TEST(ConfigTest, AFileThatCannotBeReadSaysWhy) {
 }
 
 TEST(ConfigTest, RoutesAreValidatedAgainstTheService) {
-  const Config config = parseConfig("lanes: { fast: { routes: [health, helth] } }", "r.yaml");
+  EXPECT_EQ(errorFor("lanes:\n  fast: { routes: [health, helth] }\n"),
+            "test.yaml:2: lanes.fast.routes: unknown route 'helth'; known routes: health, node, route, matrix, status, "
+            "metrics");
+}
+
+TEST(ConfigTest, TheServiceReadsItsOwnKeysWithTheSameErrors) {
+  // Its own section: an unknown key there is named with what the service reads.
+  EXPECT_EQ(errorFor("example:\n  fiel: /x\n"), "test.yaml:2: example.fiel: unknown key; expected one of: file");
+  // A key it adds to a section the pool shares with it.
+  EXPECT_EQ(errorFor("limits:\n  max_items: 0\n"),
+            "test.yaml:2: limits.max_items: '0' is not a whole number from 1 to 1000");
+  EXPECT_NE(errorFor("limits: { max_itmes: 5 }").find("expected one of: max_body, max_params, max_items"),
+            std::string::npos);
+  // Without the service, its keys are unknown to the pool.
   try {
-    validateRoutes(config, {"health", "route", "matrix"});
-    FAIL();
+    pool::parseConfig("example: { file: /x }\n", "bare.yaml", ServiceSpec{});
+    FAIL() << "the pool accepted a key no one reads";
   } catch (const ConfigError& error) {
-    EXPECT_EQ(std::string(error.what()),
-              "r.yaml: lanes.fast.routes: unknown route 'helth'; known routes: health, route, matrix");
+    EXPECT_EQ(std::string(error.what()).rfind("bare.yaml:1: example: unknown key; expected one of: lanes, limits", 0), 0u)
+        << error.what();
   }
 }
 

@@ -15,6 +15,20 @@ const std::vector<fcgi::RouteSpec> kRoutes = {
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
+// The service's routes, fast unless they search.
+ServiceSpec exampleService() {
+  ServiceSpec spec;
+  for (const auto& route : kRoutes) {
+    if (route.name == "status") continue;  // the pool's own
+    spec.routes.push_back({route, route.name == "route" || route.name == "matrix" ? Lane::kSlow : Lane::kFast});
+  }
+  return spec;
+}
+
+Config parseConfig(const std::string& yaml, const std::string& source) {
+  return pool::parseConfig(yaml, source, exampleService());
+}
+
 TEST(NginxConfigTest, RoutesEachPathToItsLane) {
   const Config config = parseConfig(R"(
 lanes:
@@ -22,7 +36,7 @@ lanes:
   slow: { listen: 127.0.0.1:9002, routes: [route, matrix], request_timeout: 20s, queue: { timeout: 3s } }
 limits: { max_body: 64KiB }
 )", "t.yaml");
-  const std::string site = renderNginxConfig(config, kRoutes, {"127.0.0.1:8081", "_", "t.yaml"});
+  const std::string site = renderNginxConfig(config, kRoutes, {"127.0.0.1:8081", "_", "t.yaml", "/api/v1/"});
 
   EXPECT_TRUE(contains(site, "upstream twinlane_fast {\n")) << site;
   EXPECT_TRUE(contains(site, "server unix:/tmp/t/fast.sock max_fails=0;"));
@@ -66,6 +80,23 @@ limits: { max_body: 64KiB }
   EXPECT_TRUE(contains(site, "error_page 502 /.twinlane/error/502;"));
   EXPECT_FALSE(contains(site, "keepalive "));
   EXPECT_FALSE(contains(site, "location = /metrics")) << "metrics is on neither lane here";
+}
+
+TEST(NginxConfigTest, OtherPathsUnderTheServicePrefixGoToTheFastLane) {
+  ServiceSpec spec;
+  spec.routes = {{{"count", "/wordfreq/v1/count", false, {"GET"}}, Lane::kFast},
+                 {{"similar", "/wordfreq/v1/similar", false, {"GET"}}, Lane::kSlow}};
+  const Config config = pool::parseConfig("", "t.yaml", spec);
+  std::vector<fcgi::RouteSpec> routes;
+  for (const auto& route : allRoutes(spec)) routes.push_back(route.route);
+  const std::string site = renderNginxConfig(config, routes, {"127.0.0.1:8081", "_", "t.yaml", "/wordfreq/v1/"});
+
+  EXPECT_TRUE(contains(site, "location = /wordfreq/v1/similar {")) << site;
+  EXPECT_TRUE(contains(site, "location /wordfreq/v1/ {\n        fastcgi_pass twinlane_fast;\n    }"));
+  EXPECT_TRUE(contains(site, "location = /wordfreq/v1 {\n        fastcgi_pass twinlane_fast;\n    }"));
+  EXPECT_FALSE(contains(site, "/api/v1")) << "the pool names no service's paths";
+  // The pool's own routes are on the fast lane by default.
+  EXPECT_TRUE(contains(site, "location = /status {")) << site;
 }
 
 }  // namespace

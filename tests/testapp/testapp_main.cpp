@@ -9,10 +9,14 @@
 //         GET /api/v1/test/crash            aborts the worker
 //         GET /api/v1/test/grow?mib=N       allocates and touches N MiB it never frees
 //         GET /api/v1/test/big?kib=N        answers N KiB of text (for peers that read slowly)
+// Its own config section:
+//   testapp: { data: FILE }   a file it "loads" (checked readable, so --check-config and a
+//                             reload have something to refuse)
 // TWINLANE_TESTAPP_FAIL=load makes loading fail (the master must not start); =thread makes
 // every worker fail before it is ready (the master must back off, not fork-loop).
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
@@ -22,7 +26,7 @@
 
 #include "fcgi/http_error.h"
 #include "fcgi/query.h"
-#include "pool/command.h"
+#include "pool/serve.h"
 
 namespace twinlane::testapp {
 namespace {
@@ -32,11 +36,15 @@ std::string failMode() {
   return mode ? mode : "";
 }
 
-std::vector<fcgi::RouteSpec> testRoutes() {
-  return {{"pid", "/api/v1/test/pid", false, {"GET"}},     {"sleep", "/api/v1/test/sleep", false, {"GET"}},
-          {"burn", "/api/v1/test/burn", false, {"GET"}},   {"spin", "/api/v1/test/spin", false, {"GET"}},
-          {"crash", "/api/v1/test/crash", false, {"GET"}}, {"grow", "/api/v1/test/grow", false, {"GET"}},
-          {"big", "/api/v1/test/big", false, {"GET"}}};
+std::vector<pool::ServiceRoute> testRoutes() {
+  using pool::Lane;
+  return {{{"pid", "/api/v1/test/pid", false, {"GET"}}, Lane::kFast},
+          {{"sleep", "/api/v1/test/sleep", false, {"GET"}}, Lane::kSlow},
+          {{"burn", "/api/v1/test/burn", false, {"GET"}}, Lane::kSlow},
+          {{"spin", "/api/v1/test/spin", false, {"GET"}}, Lane::kSlow},
+          {{"crash", "/api/v1/test/crash", false, {"GET"}}, Lane::kSlow},
+          {{"grow", "/api/v1/test/grow", false, {"GET"}}, Lane::kSlow},
+          {{"big", "/api/v1/test/big", false, {"GET"}}, Lane::kSlow}};
 }
 
 }  // namespace
@@ -106,7 +114,6 @@ class TestThread : public fcgi::ServiceThread {
 
 class TestService : public fcgi::Service {
  public:
-  std::vector<fcgi::RouteSpec> routes() const override { return testRoutes(); }
   std::unique_ptr<fcgi::ServiceThread> newThread() const override {
     if (failMode() == "thread") throw std::runtime_error("TWINLANE_TESTAPP_FAIL=thread: refusing to start");
     return std::make_unique<TestThread>();
@@ -118,18 +125,36 @@ class TestService : public fcgi::Service {
   }
 };
 
-std::unique_ptr<fcgi::Service> loadTestService(const pool::Config& config) {
-  if (failMode() == "load") throw std::runtime_error("TWINLANE_TESTAPP_FAIL=load: cannot load");
-  if (!config.data.graph.empty() && ::access(config.data.graph.c_str(), R_OK) != 0) {
-    throw std::runtime_error("cannot read " + config.data.graph);
+class TestConfig : public pool::ServiceConfig {
+ public:
+  TestConfig(std::string data, pool::ConfigSection section) : data_(std::move(data)), section_(section) {}
+
+  void check() const override {
+    if (data_.empty() || ::access(data_.c_str(), R_OK) == 0) return;
+    const std::string reason = std::strerror(errno);
+    throw section_.error("data", "cannot read " + data_ + ": " + reason);
   }
-  return std::make_unique<TestService>();
+
+  std::unique_ptr<fcgi::Service> load() const override {
+    if (failMode() == "load") throw std::runtime_error("TWINLANE_TESTAPP_FAIL=load: cannot load");
+    return std::make_unique<TestService>();
+  }
+
+ private:
+  std::string data_;
+  pool::ConfigSection section_;
+};
+
+std::unique_ptr<pool::ServiceConfig> readTestConfig(pool::ConfigSection& top) {
+  pool::ConfigSection section = top.section("testapp");
+  return std::make_unique<TestConfig>(section.string("data"), section);
 }
 
 }  // namespace
 }  // namespace twinlane::testapp
 
 int main(int argc, char** argv) {
-  return twinlane::pool::runCommand(argc, argv,
-                                    {"twinlane-testapp", twinlane::testapp::testRoutes(), twinlane::testapp::loadTestService});
+  return twinlane::pool::serve(argc, argv,
+                               {"twinlane-testapp", "/api/v1/test/", twinlane::testapp::testRoutes(),
+                                twinlane::testapp::readTestConfig});
 }

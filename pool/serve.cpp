@@ -1,11 +1,8 @@
 // SPDX-License-Identifier: Apache-2.0
-// The command line of a twinlane server, for any service:
-//   PROGRAM --config FILE                      run the master in the foreground
-//   PROGRAM --check-config FILE                validate FILE and its data paths, exit 0 or 1
-//   PROGRAM nginx-config --config FILE [--listen ADDR] [--server-name NAME]   print the nginx upstreams and server
+// The command line of a server built on twinlane: see serve.h.
 // Poco's ServerApplication parses the options and sets up nothing else; the master loop is ours
 // (waitForTerminationRequest() cannot see SIGCHLD or SIGHUP).
-#include "pool/command.h"
+#include "pool/serve.h"
 
 #include <Poco/Util/HelpFormatter.h>
 #include <Poco/Util/Option.h>
@@ -23,7 +20,7 @@
 #include "pool/master.h"
 #include "pool/nginx_config.h"
 #include "pool/status.h"
-#include "pool/version.h"
+#include "twinlane/version.h"
 
 namespace twinlane::pool {
 namespace {
@@ -31,28 +28,20 @@ namespace {
 using Poco::Util::Option;
 using Poco::Util::OptionCallback;
 
-std::vector<fcgi::RouteSpec> allRoutes(const ServiceDescription& service) {
-  std::vector<fcgi::RouteSpec> routes = service.routes;
-  for (auto& route : poolRoutes()) routes.push_back(std::move(route));
-  return routes;
-}
-
-Config loadValidConfig(const ServiceDescription& service, const std::string& path) {
-  Config config = loadConfig(path);
-  std::vector<std::string> names;
-  for (const auto& route : allRoutes(service)) names.push_back(route.name);
-  validateRoutes(config, names);
-  for (const auto& [key, file] : {std::pair{"data.graph", config.data.graph}, {"data.coordinates", config.data.coordinates}}) {
-    if (!file.empty() && ::access(file.c_str(), R_OK) != 0) {
-      throw ConfigError(path + ": " + key + ": cannot read " + file + ": " + std::strerror(errno));
-    }
-  }
+// The config file read by the pool and the service, and checked by the service (its files
+// exist and are readable, ...): what --check-config, nginx-config, start-up and every reload use.
+Config loadValidConfig(const ServiceSpec& service, const std::string& path) {
+  Config config = loadConfig(path, service);
+  if (config.service) config.service->check();
   return config;
 }
 
+// The master loads the data of each generation from what the service read of its config.
+std::unique_ptr<fcgi::Service> loadService(const Config& config) { return config.service->load(); }
+
 class ServerCommand : public Poco::Util::ServerApplication {
  public:
-  explicit ServerCommand(ServiceDescription service) : service_(std::move(service)) {}
+  explicit ServerCommand(ServiceSpec service) : service_(std::move(service)) {}
 
  protected:
   void defineOptions(Poco::Util::OptionSet& options) override {
@@ -78,7 +67,7 @@ class ServerCommand : public Poco::Util::ServerApplication {
       if (!args.empty()) return usage("unknown command '" + args[0] + "'");
       return runMaster(config_path);
     } catch (const ConfigError& error) {
-      std::cerr << "twinlane: " << error.what() << "\n";
+      std::cerr << service_.name << ": " << error.what() << "\n";
       return kExitConfig;
     }
   }
@@ -86,7 +75,7 @@ class ServerCommand : public Poco::Util::ServerApplication {
  private:
   void onHelp(const std::string&, const std::string&) {
     Poco::Util::HelpFormatter help(options());
-    help.setCommand(service_.program);
+    help.setCommand(service_.name);
     help.setUsage("--config FILE | --check-config FILE | nginx-config --config FILE [--listen ADDR] [--server-name NAME]");
     help.setHeader("A FastCGI application server with a fast lane and a preforked slow lane, behind nginx.");
     help.format(std::cout);
@@ -95,13 +84,13 @@ class ServerCommand : public Poco::Util::ServerApplication {
   }
 
   void onVersion(const std::string&, const std::string&) {
-    std::cout << service_.program << " " << kVersion << "\n";
+    std::cout << service_.name << " " << kVersion << "\n";
     stopOptionsProcessing();
     done_ = true;
   }
 
   int usage(const std::string& problem) {
-    std::cerr << "twinlane: " << problem << "\nusage: twinlane --config FILE | --check-config FILE | "
+    std::cerr << service_.name << ": " << problem << "\nusage: " << service_.name << " --config FILE | --check-config FILE | "
               << "nginx-config --config FILE [--listen ADDR] [--server-name NAME]\n";
     return kExitUsage;
   }
@@ -110,10 +99,10 @@ class ServerCommand : public Poco::Util::ServerApplication {
     try {
       loadValidConfig(service_, path);
     } catch (const ConfigError& error) {
-      std::cerr << "twinlane: " << error.what() << "\ntwinlane: configuration " << path << " test failed\n";
+      std::cerr << service_.name << ": " << error.what() << "\n" << service_.name << ": configuration " << path << " test failed\n";
       return kExitFailure;
     }
-    std::cout << "twinlane: configuration " << path << " is ok\n";
+    std::cout << service_.name << ": configuration " << path << " is ok\n";
     return kExitOk;
   }
 
@@ -123,7 +112,10 @@ class ServerCommand : public Poco::Util::ServerApplication {
     site.listen = config().getString("twinlane.listen", site.listen);
     site.server_name = config().getString("twinlane.server_name", site.server_name);
     site.config_path = path;
-    std::cout << renderNginxConfig(settings, allRoutes(service_), site);
+    site.url_prefix = service_.url_prefix;
+    std::vector<fcgi::RouteSpec> routes;
+    for (const auto& route : allRoutes(service_)) routes.push_back(route.route);
+    std::cout << renderNginxConfig(settings, routes, site);
     return kExitOk;
   }
 
@@ -131,23 +123,23 @@ class ServerCommand : public Poco::Util::ServerApplication {
     const Config settings = loadValidConfig(service_, path);
     setUpLogging(settings.log_level);
     Poco::Logger& log = Poco::Logger::get("twinlane.master");
-    log.notice("twinlane %s starting with %s (pid %d)", std::string(kVersion), path, static_cast<int>(::getpid()));
+    log.notice("%s %s starting with %s (pid %d)", service_.name, std::string(kVersion), path, static_cast<int>(::getpid()));
     try {
       const ConfigLoader reload = [this, path] { return loadValidConfig(service_, path); };
-      return Master(settings, reload, service_.make_service, log).run();
+      return Master(settings, reload, loadService, log).run();
     } catch (const std::exception& error) {
       log.critical("cannot start: %s", std::string(error.what()));
       return kExitConfig;
     }
   }
 
-  ServiceDescription service_;
+  ServiceSpec service_;
   bool done_ = false;
 };
 
 }  // namespace
 
-int runCommand(int argc, char** argv, ServiceDescription service) {
+int serve(int argc, char** argv, ServiceSpec service) {
   ServerCommand command(std::move(service));
   return command.run(argc, argv);
 }

@@ -1,0 +1,228 @@
+// SPDX-License-Identifier: Apache-2.0
+// Reading the YAML configuration with errors that say where: see config_section.h.
+#include "pool/config_section.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+
+#include "fcgi/query.h"
+
+namespace twinlane::pool {
+
+struct ConfigSection::State {
+  YAML::Node node;  // undefined or null for an absent section
+  std::string path;
+  std::shared_ptr<const std::string> source;
+  std::vector<std::pair<std::string, YAML::Node>> entries;  // in file order
+  std::map<std::string, YAML::Node> values;
+  std::map<std::string, YAML::Node> key_nodes;
+  std::vector<std::string> asked;  // every key a reader asked for, in order
+  std::map<std::string, std::shared_ptr<State>> children;
+
+  ConfigError errorAt(const YAML::Node& at, const std::string& key, const std::string& problem) const {
+    // Appended piece by piece: GCC 12 at -O3 warns (-Wrestrict, a false positive) about
+    // "literal" + std::to_string(...).
+    std::string message = *source;
+    if (at.IsDefined()) {
+      message += ':';
+      message += std::to_string(at.Mark().line + 1);
+    }
+    message += ": ";
+    message += key;
+    message += ": ";
+    message += problem;
+    return ConfigError(message);
+  }
+
+  std::string keyPath(const std::string& key) const { return path.empty() ? key : path + "." + key; }
+
+  // The value of `key` (undefined when absent), remembering that someone asked for it.
+  YAML::Node take(const std::string& key) {
+    if (std::find(asked.begin(), asked.end(), key) == asked.end()) asked.push_back(key);
+    const auto found = values.find(key);
+    return found == values.end() ? YAML::Node(YAML::NodeType::Undefined) : found->second;
+  }
+
+  std::string scalar(const YAML::Node& value, const std::string& key) const {
+    if (!value.IsScalar()) throw errorAt(value, keyPath(key), "must be a single value");
+    return value.Scalar();
+  }
+};
+
+namespace {
+
+std::shared_ptr<ConfigSection::State> makeState(const YAML::Node& node, std::string path,
+                                                std::shared_ptr<const std::string> source) {
+  auto state = std::make_shared<ConfigSection::State>();
+  state->node = node;
+  state->path = std::move(path);
+  state->source = std::move(source);
+  if (!node.IsDefined() || node.IsNull()) return state;
+  if (!node.IsMap()) throw state->errorAt(node, state->path.empty() ? "top level" : state->path, "must be a mapping of keys to values");
+  for (const auto& entry : node) {
+    const std::string key = entry.first.Scalar();
+    if (!state->values.emplace(key, entry.second).second) throw state->errorAt(entry.first, state->keyPath(key), "appears twice");
+    state->key_nodes.emplace(key, entry.first);
+    state->entries.emplace_back(key, entry.second);
+  }
+  return state;
+}
+
+std::string joined(const std::vector<std::string>& items) {
+  std::string list;
+  for (const auto& item : items) {
+    if (!list.empty()) list += ", ";
+    list += item;
+  }
+  return list;
+}
+
+std::string wholeNumberProblem(const std::string& text, std::string_view min, std::string_view max) {
+  std::string problem = "'" + text;
+  problem += "' is not a whole number from ";
+  problem += min;
+  problem += " to ";
+  problem += max;
+  return problem;
+}
+
+}  // namespace
+
+ConfigSection ConfigSection::parseDocument(const std::string& yaml_text, const std::string& source_name) {
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml_text);
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError(source_name + ":" + std::to_string(e.mark.line + 1) + ": YAML syntax error: " + e.msg);
+  }
+  return ConfigSection(makeState(root, "", std::make_shared<const std::string>(source_name)));
+}
+
+ConfigSection ConfigSection::section(const std::string& key) {
+  auto& child = state_->children[key];
+  if (!child) child = makeState(state_->take(key), state_->keyPath(key), state_->source);
+  return ConfigSection(child);
+}
+
+bool ConfigSection::has(const std::string& key) { return state_->take(key).IsDefined(); }
+
+std::string ConfigSection::string(const std::string& key, std::string fallback) {
+  const YAML::Node value = state_->take(key);
+  return value.IsDefined() ? state_->scalar(value, key) : fallback;
+}
+
+std::uint64_t ConfigSection::integer(const std::string& key, std::uint64_t fallback, std::uint64_t min, std::uint64_t max) {
+  const YAML::Node value = state_->take(key);
+  if (!value.IsDefined()) return fallback;
+  const std::string text = state_->scalar(value, key);
+  const auto number = fcgi::parseDecimal(text, min, max);
+  if (!number) throw state_->errorAt(value, keyPath(key), wholeNumberProblem(text, std::to_string(min), std::to_string(max)));
+  return *number;
+}
+
+int ConfigSection::signedInteger(const std::string& key, int fallback, int min, int max) {
+  const YAML::Node value = state_->take(key);
+  if (!value.IsDefined()) return fallback;
+  const std::string text = state_->scalar(value, key);
+  int number = 0;
+  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), number);
+  if (ec != std::errc{} || end != text.data() + text.size() || number < min || number > max) {
+    throw state_->errorAt(value, keyPath(key), wholeNumberProblem(text, std::to_string(min), std::to_string(max)));
+  }
+  return number;
+}
+
+Millis ConfigSection::duration(const std::string& key, Millis fallback, Millis min) {
+  const YAML::Node value = state_->take(key);
+  if (!value.IsDefined()) return fallback;
+  const std::string text = state_->scalar(value, key);
+  const auto parsed = parseDuration(text);
+  if (!parsed) throw state_->errorAt(value, keyPath(key), "'" + text + "' is not a duration like 250ms, 5s or 2m");
+  if (*parsed < min) throw state_->errorAt(value, keyPath(key), "must be at least " + std::to_string(min.count()) + "ms");
+  return *parsed;
+}
+
+std::uint64_t ConfigSection::size(const std::string& key, std::uint64_t fallback, std::uint64_t min, std::uint64_t max) {
+  const YAML::Node value = state_->take(key);
+  if (!value.IsDefined()) return fallback;
+  const std::string text = state_->scalar(value, key);
+  const auto parsed = parseSize(text);
+  if (!parsed) throw state_->errorAt(value, keyPath(key), "'" + text + "' is not a size like 512KiB or 1MiB");
+  if (*parsed < min) throw state_->errorAt(value, keyPath(key), "must be at least " + std::to_string(min) + " bytes");
+  if (*parsed > max) throw state_->errorAt(value, keyPath(key), "must be at most " + std::to_string(max) + " bytes");
+  return *parsed;
+}
+
+std::vector<std::string> ConfigSection::stringList(const std::string& key, std::vector<std::string> fallback) {
+  const YAML::Node value = state_->take(key);
+  if (!value.IsDefined()) return fallback;
+  if (!value.IsSequence()) throw state_->errorAt(value, keyPath(key), "must be a list like [a, b]");
+  std::vector<std::string> items;
+  for (const auto& item : value) {
+    std::string text = state_->scalar(item, key);
+    if (std::find(items.begin(), items.end(), text) != items.end()) {
+      throw state_->errorAt(item, keyPath(key), "'" + text + "' is listed twice");
+    }
+    items.push_back(std::move(text));
+  }
+  return items;
+}
+
+std::string ConfigSection::choice(const std::string& key, std::string fallback, const std::vector<std::string>& choices) {
+  const YAML::Node value = state_->take(key);
+  if (!value.IsDefined()) return fallback;
+  std::string text = state_->scalar(value, key);
+  if (std::find(choices.begin(), choices.end(), text) == choices.end()) {
+    throw state_->errorAt(value, keyPath(key), "'" + text + "' is not one of " + joined(choices));
+  }
+  return text;
+}
+
+ConfigError ConfigSection::error(const std::string& key, const std::string& problem) const {
+  const auto found = state_->key_nodes.find(key);
+  const YAML::Node& at = found != state_->key_nodes.end() ? found->second : state_->node;
+  return state_->errorAt(at, keyPath(key), problem);
+}
+
+std::string ConfigSection::keyPath(const std::string& key) const { return state_->keyPath(key); }
+
+const std::string& ConfigSection::sourceName() const { return *state_->source; }
+
+void ConfigSection::rejectUnknown() const {
+  for (const auto& [key, value] : state_->entries) {
+    if (std::find(state_->asked.begin(), state_->asked.end(), key) != state_->asked.end()) continue;
+    throw state_->errorAt(state_->key_nodes.at(key), keyPath(key), "unknown key; expected one of: " + joined(state_->asked));
+  }
+  for (const auto& [key, child] : state_->children) ConfigSection(child).rejectUnknown();
+}
+
+std::optional<Millis> parseDuration(std::string_view text) {
+  if (text == "0") return Millis(0);  // zero needs no unit
+  const auto unit_at = text.find_first_not_of("0123456789");
+  if (unit_at == 0 || unit_at == std::string_view::npos) return std::nullopt;
+  const auto number = fcgi::parseDecimal(text.substr(0, unit_at), 0, 1'000'000'000);
+  if (!number) return std::nullopt;
+  const std::string_view unit = text.substr(unit_at);
+  if (unit == "ms") return Millis(*number);
+  if (unit == "s") return Millis(*number * 1000);
+  if (unit == "m") return Millis(*number * 60'000);
+  return std::nullopt;
+}
+
+std::optional<std::uint64_t> parseSize(std::string_view text) {
+  const auto unit_at = text.find_first_not_of("0123456789");
+  if (unit_at == 0 || unit_at == std::string_view::npos) return std::nullopt;
+  const auto number = fcgi::parseDecimal(text.substr(0, unit_at), 0, 1ull << 40);
+  if (!number) return std::nullopt;
+  const std::string_view unit = text.substr(unit_at);
+  if (unit == "B") return *number;
+  if (unit == "KiB") return *number << 10;
+  if (unit == "MiB") return *number << 20;
+  if (unit == "GiB") return *number << 30;
+  return std::nullopt;
+}
+
+}  // namespace twinlane::pool
