@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # The packaging test (as root; scripts/test.sh runs it after ctest):
-#  1. builds the .deb with packaging/build-deb.sh, lints it (lintian: no errors);
+#  1. builds the .debs (twinlane, twinlane-dev) with packaging/build-deb.sh, lints them
+#     (lintian: no errors);
 #  2. installs it with apt as an operator would, checks the installed files, user, directories
 #     and conffile, and runs `systemd-analyze verify` on the installed units;
 #  3. runs the installed service as systemd would, though systemd is not PID 1 here: the socket
@@ -12,8 +13,11 @@
 #     a slow request;
 #  5. restarts the master (TERM, then a new one on the same sockets) and reloads it (HUP), each
 #     under a bounded load through nginx, with zero failed requests;
-#  6. upgrades the package over an edited configuration (the edit survives), removes it (the
-#     configuration stays), purges it, and checks that nothing of it is left.
+#  6. builds examples/wordfreq against the installed twinlane-dev (its headers, libraries and
+#     CMake package, not this source tree), serves it behind nginx with its rendered site, and
+#     checks a fast and a slow request;
+#  7. upgrades the package over an edited configuration (the edit survives), removes it (the
+#     configuration stays), purges both packages, and checks that nothing of them is left.
 # Every process it starts is stopped by pid, and the package purged, even on failure.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -22,18 +26,21 @@ if [[ $(id -u) -ne 0 ]]; then
   echo "test-package: SKIP: needs root (it installs and purges the twinlane package)" >&2
   exit 0
 fi
-if dpkg-query -W -f='${Status}' twinlane 2>/dev/null | grep -q 'installed\|config-files'; then
-  echo "test-package: FAIL: a twinlane package is already on this machine; this test installs and" \
-       "purges its own, so remove that one first (apt purge twinlane)" >&2
-  exit 1
-fi
+for package in twinlane twinlane-dev; do
+  if dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'installed\|config-files'; then
+    echo "test-package: FAIL: a $package package is already on this machine; this test installs and" \
+         "purges its own, so remove that one first (apt purge $package)" >&2
+    exit 1
+  fi
+done
+version=$(dpkg-parsechangelog -l "$root/packaging/debian/changelog" -S Version)
 
 LOAD_CLIENTS=${LOAD_CLIENTS:-10}
 LOAD_SECONDS=${LOAD_SECONDS:-3}
 tmp=$(mktemp -d /tmp/twinlane-package-test.XXXXXX)
 chmod 755 "$tmp"  # nginx's workers (www-data) use the temp paths under the prefix
 unit_dir=/lib/systemd/system
-holder_pid="" nginx_pid="" load_pids=() socket_owner=() socket_mode=() created_policy=0 user_existed=0 failed=1
+holder_pid="" nginx_pid="" wordfreq_pid="" load_pids=() socket_owner=() socket_mode=() created_policy=0 user_existed=0 failed=1
 getent passwd twinlane >/dev/null && user_existed=1
 
 phase_start=$(date +%s.%N)
@@ -76,18 +83,21 @@ cleanup() {
   trap - EXIT INT TERM
   for pid in "${load_pids[@]}"; do stop_pid "$pid" TERM 5; done
   stop_pid "$nginx_pid" QUIT 10
+  stop_pid "$wordfreq_pid" TERM 10
   stop_pid "$holder_pid" TERM 45
   [[ -f "$tmp/master.pid" ]] && stop_pid "$(cat "$tmp/master.pid")" TERM 10
   wait 2>/dev/null
   if ((failed)); then
-    for log in "$tmp/master.log" "$tmp/nginx/error.log"; do
+    for log in "$tmp/master.log" "$tmp/nginx/error.log" "$tmp/wordfreq.log"; do
       [[ -s "$log" ]] && { echo "--- $log (last 60 lines)" >&2; tail -n 60 "$log" >&2; }
     done
   fi
-  if dpkg-query -W -f='${Status}' twinlane 2>/dev/null | grep -q 'installed\|config-files'; then
-    echo "test-package: purging the twinlane package" >&2
-    DEBIAN_FRONTEND=noninteractive apt-get purge -y -q twinlane >/dev/null 2>&1 || dpkg --purge twinlane
-  fi
+  for package in twinlane-dev twinlane; do
+    if dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'installed\|config-files'; then
+      echo "test-package: purging the $package package" >&2
+      DEBIAN_FRONTEND=noninteractive apt-get purge -y -q "$package" >/dev/null 2>&1 || dpkg --purge "$package"
+    fi
+  done
   if ((!user_existed)) && getent passwd twinlane >/dev/null; then userdel twinlane; fi
   if ((!user_existed)) && getent group twinlane >/dev/null; then groupdel twinlane; fi
   ((created_policy)) && rm -f /usr/sbin/policy-rc.d
@@ -102,13 +112,16 @@ trap 'exit 130' INT TERM
 phase "build the .deb"
 "$root/packaging/build-deb.sh" "$tmp/debs" >"$tmp/build.log" 2>&1 || { tail -n 80 "$tmp/build.log" >&2; fail "build-deb.sh"; }
 deb=$(tail -n 1 "$tmp/build.log")
-[[ "$(basename "$deb")" =~ ^twinlane_0\.1\.0_[a-z0-9]+\.deb$ ]] || fail "unexpected package name $deb"
+[[ "$(basename "$deb")" == "twinlane_${version}_$(dpkg-architecture -qDEB_HOST_ARCH).deb" ]] || fail "unexpected package name $deb"
+dev_deb=$(dirname "$deb")/twinlane-dev_${version}_$(dpkg-architecture -qDEB_HOST_ARCH).deb
+[[ -f "$dev_deb" ]] || fail "no twinlane-dev package beside $deb"
 dpkg-deb -f "$deb" Depends | grep -q 'libsystemd0' || fail "Depends lacks the shared libraries: $(dpkg-deb -f "$deb" Depends)"
+dpkg-deb -f "$dev_deb" Depends | grep -q 'libpoco-dev' || fail "twinlane-dev Depends lacks libpoco-dev: $(dpkg-deb -f "$dev_deb" Depends)"
 
 phase "lintian"
 # Errors fail the test; the warnings and notes it prints are explained in packaging/README.md.
 lintian_status=0
-lintian --fail-on error -I "$deb" >"$tmp/lintian.log" 2>&1 || lintian_status=$?
+lintian --fail-on error -I "$deb" "$dev_deb" >"$tmp/lintian.log" 2>&1 || lintian_status=$?
 grep -v '^running with root privileges' "$tmp/lintian.log" >&2 || true
 ((lintian_status == 0)) || fail "lintian reports errors (status $lintian_status)"
 
@@ -119,12 +132,15 @@ if [[ ! -e /usr/sbin/policy-rc.d ]]; then  # no service starts from package scri
   chmod +x /usr/sbin/policy-rc.d
   created_policy=1
 fi
-DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$deb" >"$tmp/apt-install.log" 2>&1 ||
-  { cat "$tmp/apt-install.log" >&2; fail "apt-get install $deb"; }
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends "$deb" "$dev_deb" >"$tmp/apt-install.log" 2>&1 ||
+  { cat "$tmp/apt-install.log" >&2; fail "apt-get install $deb $dev_deb"; }
 
 for file in /usr/sbin/twinlane /usr/bin/twinlane-graph /etc/twinlane/twinlane.yaml /etc/nginx/sites-available/twinlane \
   $unit_dir/twinlane.service $unit_dir/twinlane-fast.socket $unit_dir/twinlane-slow.socket \
-  /usr/share/man/man8/twinlane.8.gz /usr/share/man/man1/twinlane-graph.1.gz /usr/share/doc/twinlane/copyright; do
+  /usr/share/man/man8/twinlane.8.gz /usr/share/man/man1/twinlane-graph.1.gz /usr/share/doc/twinlane/copyright \
+  /usr/include/twinlane/twinlane.h /usr/include/twinlane/version.h /usr/include/twinlane/pool/serve.h \
+  /usr/lib/*/cmake/twinlane/twinlaneConfig.cmake /usr/lib/*/libtwinlane_pool.a \
+  /usr/share/doc/twinlane-dev/examples/wordfreq/wordfreq.cpp; do
   [[ -e "$file" ]] || fail "$file is not installed"
 done
 dpkg-query -W -f='${Conffiles}\n' twinlane | grep -q '^ /etc/twinlane/twinlane.yaml ' ||
@@ -135,7 +151,8 @@ dpkg-query -W -f='${Conffiles}\n' twinlane | grep -q '^ /etc/twinlane/twinlane.y
   fail "/run/twinlane is $(stat -c '%a %U %G' /run/twinlane), not 2750 twinlane www-data"
 [[ "$(stat -c '%a %U %G' /var/lib/twinlane)" == "750 root twinlane" ]] ||
   fail "/var/lib/twinlane is $(stat -c '%a %U %G' /var/lib/twinlane), not 750 root twinlane"
-/usr/sbin/twinlane --version | grep -qx 'twinlane 0.1.0' || fail "twinlane --version: $(/usr/sbin/twinlane --version)"
+/usr/sbin/twinlane --version | grep -qx "twinlane $version" || fail "twinlane --version: $(/usr/sbin/twinlane --version)"
+grep -q "#define TWINLANE_VERSION_STRING \"$version\"" /usr/include/twinlane/version.h || fail "version.h is not $version"
 
 phase "systemd-analyze verify"
 (cd "$tmp" && systemd-analyze verify $unit_dir/twinlane.service $unit_dir/twinlane-fast.socket \
@@ -183,9 +200,12 @@ done
 
 phase "nginx with the shipped site"
 mkdir -p "$tmp/nginx"
-write_nginx_config() {  # write_nginx_config PORT
+shipped_site() {  # shipped_site PORT: the installed nginx site, on PORT
   sed -e "s/^\( *\)listen 80;\$/\1listen 127.0.0.1:$1;/" /etc/nginx/sites-available/twinlane >"$tmp/nginx/site.conf"
   grep -q "listen 127.0.0.1:$1;" "$tmp/nginx/site.conf" || fail "the shipped site has no 'listen 80;' line"
+}
+write_nginx_config() {  # write_nginx_config PORT SITE_FUNCTION
+  "$2" "$1"
   cat >"$tmp/nginx/nginx.conf" <<EOF
 user www-data;
 daemon off;
@@ -205,10 +225,11 @@ http {
 }
 EOF
 }
+start_nginx() {  # start_nginx SITE_FUNCTION: nginx on a free loopback port; sets port, nginx_pid, base
 for _ in 1 2 3 4 5; do
   port=$((20000 + RANDOM % 40000))
-  write_nginx_config "$port"
-  nginx -t -q -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/error.log" || fail "nginx -t on the shipped site"
+  write_nginx_config "$port" "$1"
+  nginx -t -q -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/error.log" || fail "nginx -t on the site of $1"
   nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -e "$tmp/nginx/error.log" 2>>"$tmp/nginx/nginx.out" &
   nginx_pid=$!
   for ((t = 0; t < 100; t++)); do
@@ -223,6 +244,8 @@ for _ in 1 2 3 4 5; do
 done
 [[ -n "$nginx_pid" ]] || fail "nginx found no free port in 5 attempts"
 base=http://127.0.0.1:$port
+}
+start_nginx shipped_site
 
 phase "first requests (activation, graph load)"
 # The first connection makes systemd-socket-activate start the master; nginx's request waits in
@@ -319,15 +342,67 @@ if grep -E 'Z (Error|Critical|Fatal) \[' "$tmp/master.log" >&2; then
 fi
 
 # ---------------------------------------------------------------------------------------------
+phase "build examples/wordfreq against twinlane-dev"
+# A copy outside this tree, so nothing but the installed package can be found.
+cp -a "$root/examples/wordfreq" "$tmp/wordfreq-src"
+cmake -S "$tmp/wordfreq-src" -B "$tmp/wordfreq-build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
+  >"$tmp/wordfreq-build.log" 2>&1 && cmake --build "$tmp/wordfreq-build" >>"$tmp/wordfreq-build.log" 2>&1 ||
+  { tail -n 40 "$tmp/wordfreq-build.log" >&2; fail "building examples/wordfreq against twinlane-dev"; }
+grep -q 'twinlane_DIR:PATH=/usr/lib/.*/cmake/twinlane' "$tmp/wordfreq-build/CMakeCache.txt" ||
+  fail "wordfreq did not find the installed CMake package: $(grep twinlane_DIR "$tmp/wordfreq-build/CMakeCache.txt")"
+! grep -q "$root" "$tmp/wordfreq-build/build.ninja" || fail "wordfreq's build refers to the source tree $root"
+
+phase "wordfreq behind nginx"
+wordfreq=$tmp/wordfreq-build/wordfreq
+mkdir -p "$tmp/wordfreq"
+cat >"$tmp/wordfreq/wordfreq.yaml" <<EOF
+wordfreq: { corpus: /usr/share/common-licenses, max_distance: 2 }
+lanes:
+  fast: { listen: $tmp/wordfreq/fast.sock, processes: 1, threads: 2, socket: { owner: www-data, group: www-data } }
+  slow: { listen: $tmp/wordfreq/slow.sock, processes: 2, socket: { owner: www-data, group: www-data } }
+EOF
+"$wordfreq" --check-config "$tmp/wordfreq/wordfreq.yaml" >/dev/null || fail "wordfreq --check-config"
+wordfreq_site() {  # wordfreq_site PORT
+  "$wordfreq" nginx-config --config "$tmp/wordfreq/wordfreq.yaml" --listen "127.0.0.1:$1" >"$tmp/nginx/site.conf" ||
+    fail "wordfreq nginx-config"
+}
+"$wordfreq" --config "$tmp/wordfreq/wordfreq.yaml" 2>"$tmp/wordfreq.log" &
+wordfreq_pid=$!
+for ((t = 0; t < 600; t++)); do
+  grep -q 'generation 1 ready' "$tmp/wordfreq.log" && break
+  alive "$wordfreq_pid" || fail "wordfreq exited"
+  sleep 0.05
+done
+grep -q 'generation 1 ready' "$tmp/wordfreq.log" || fail "wordfreq never reported its workers ready"
+start_nginx wordfreq_site
+word=$(curl -fsS --max-time 10 "$base/wordfreq/v1/words/License")
+[[ "$word" =~ \"count\":([0-9]+) ]] && ((BASH_REMATCH[1] > 100)) || fail "fast GET /wordfreq/v1/words/License: $word"
+similar=$(curl -fsS --max-time 30 "$base/wordfreq/v1/similar?word=licence&distance=1")
+[[ "$similar" == *'"word":"license","distance":1'* ]] || fail "slow GET /wordfreq/v1/similar?word=licence: ${similar:0:300}"
+missing=$(curl -s --max-time 10 -w ' %{http_code}' "$base/wordfreq/v1/nothing")
+[[ "$missing" == *'"code":"not_found"'*' 404' ]] || fail "GET /wordfreq/v1/nothing: $missing"
+status=$(curl -fsS --max-time 10 "$base/status")
+slow_status=${status#*\"slow\":}  # the slow lane's object comes last
+[[ "$slow_status" == *'"requests":{"2xx":1,'* && "$status" == *'"corpus":"/usr/share/common-licenses"'* ]] ||
+  fail "the slow lane did not answer the similar request, or /status lacks wordfreq's summary: ${status:0:600}"
+echo "wordfreq: $word; ${similar:0:120}..." >&2
+stop_pid "$nginx_pid" QUIT 10
+nginx_pid=""
+stop_pid "$wordfreq_pid" TERM 20
+wait "$wordfreq_pid" || fail "wordfreq did not stop cleanly (status $?)"
+wordfreq_pid=""
+if grep -E 'Z (Error|Critical|Fatal) \[' "$tmp/wordfreq.log" >&2; then fail "wordfreq logged errors"; fi
+
+# ---------------------------------------------------------------------------------------------
 phase "upgrade keeps the edited config"
 sed -i 's/^log: { level: information }$/log: { level: notice }  # edited by the operator/' /etc/twinlane/twinlane.yaml
 grep -q 'edited by the operator' /etc/twinlane/twinlane.yaml || fail "could not edit the configuration"
 dpkg-deb -R "$deb" "$tmp/upgrade"
-sed -i 's/^Version: .*/Version: 0.1.0+upgradetest/' "$tmp/upgrade/DEBIAN/control"
-dpkg-deb -b "$tmp/upgrade" "$tmp/twinlane_0.1.0+upgradetest.deb" >/dev/null
-DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$tmp/twinlane_0.1.0+upgradetest.deb" >"$tmp/apt-upgrade.log" 2>&1 ||
+sed -i "s/^Version: .*/Version: $version+upgradetest/" "$tmp/upgrade/DEBIAN/control"
+dpkg-deb -b "$tmp/upgrade" "$tmp/twinlane_$version+upgradetest.deb" >/dev/null
+DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$tmp/twinlane_$version+upgradetest.deb" >"$tmp/apt-upgrade.log" 2>&1 ||
   { cat "$tmp/apt-upgrade.log" >&2; fail "upgrade"; }
-[[ "$(dpkg-query -W -f='${Version}' twinlane)" == 0.1.0+upgradetest ]] || fail "the upgrade did not install"
+[[ "$(dpkg-query -W -f='${Version}' twinlane)" == "$version+upgradetest" ]] || fail "the upgrade did not install"
 grep -q 'edited by the operator' /etc/twinlane/twinlane.yaml || fail "the upgrade lost the operator's edit"
 # systemd is not PID 1 here: check that the scripts restart the service, never the sockets.
 grep -q "_dh_action=restart" /var/lib/dpkg/info/twinlane.postinst &&
@@ -338,7 +413,7 @@ phase "remove, purge, nothing left"
 DEBIAN_FRONTEND=noninteractive apt-get remove -y -q twinlane >"$tmp/apt-remove.log" 2>&1 || fail "apt-get remove"
 [[ ! -e /usr/sbin/twinlane && ! -e $unit_dir/twinlane.service && ! -e /run/twinlane ]] || fail "remove left the program"
 grep -q 'edited by the operator' /etc/twinlane/twinlane.yaml || fail "remove did not keep the configuration"
-DEBIAN_FRONTEND=noninteractive apt-get purge -y -q twinlane >"$tmp/apt-purge.log" 2>&1 || fail "apt-get purge"
+DEBIAN_FRONTEND=noninteractive apt-get purge -y -q twinlane twinlane-dev >"$tmp/apt-purge.log" 2>&1 || fail "apt-get purge"
 ! dpkg-query -W -f='${Status}' twinlane 2>/dev/null | grep -q 'installed\|config-files' || fail "purge left dpkg state"
 # Not counted: logs, and man-db's cache of formatted pages (its daily job drops stale ones).
 leftovers=$(find /etc /usr /lib /var /run /opt /srv \( -path /var/tmp -o -path /var/log -o -path /var/cache/man \) -prune -o \
