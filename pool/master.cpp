@@ -60,7 +60,7 @@ std::string signalName(int number) {
 
 }  // namespace
 
-Master::Listener::~Listener() {
+Listener::~Listener() {
   if (owner != ::getpid()) return;
   fd.reset();
   if (const int error = fcgi::removeSocketFile(address); error != 0) {
@@ -112,7 +112,7 @@ void Master::start() {
   signals_ = std::make_unique<MasterSignals>();
   inherited_sockets_ = takeInheritedSockets();
   started_at_ = Poco::DateTimeFormatter::format(Poco::Timestamp(), Poco::DateTimeFormat::ISO8601_FORMAT);
-  scoreboard_ = std::make_unique<Scoreboard>(kScoreboardSlots);
+  workers_ = std::make_unique<WorkerTable>(kScoreboardSlots);
   generations_.push_back(makeGeneration(std::move(initial_config_)));
   for (const Lane lane : kLanes) {
     const LaneConfig& config = current().config->lane(laneName(lane));
@@ -125,7 +125,7 @@ void Master::start() {
   inherited_sockets_.clear();
 }
 
-std::unique_ptr<Master::Generation> Master::makeGeneration(Config config) {
+std::unique_ptr<Generation> Master::makeGeneration(Config config) {
   auto generation = std::make_unique<Generation>();
   generation->number = generations_.empty() ? 1 : current().number + 1;
   generation->config = std::make_unique<const Config>(std::move(config));
@@ -138,7 +138,7 @@ std::unique_ptr<Master::Generation> Master::makeGeneration(Config config) {
   const std::int64_t load_start = monotonicMillis();
   generation->service = make_service_(settings);
   generation->view.config = generation->config.get();
-  generation->view.scoreboard = scoreboard_.get();
+  generation->view.scoreboard = &workers_->scoreboard();
   generation->view.service = generation->service.get();
   generation->view.service_summary = generation->service->summary();
   generation->view.started_at = started_at_;
@@ -159,15 +159,15 @@ std::unique_ptr<Master::Generation> Master::makeGeneration(Config config) {
     if (::listen(listener.fd.get(), static_cast<int>(lane_config.queue_capacity)) != 0) {
       log_.warning("cannot set the backlog of %s: %s", lane_config.listen.toString(), std::string(std::strerror(errno)));
     }
-    supervision(lane) = LaneSupervision{lane_config.processes, 0, 0};
-    scoreboard_->counters(lane).target_processes.store(lane_config.processes);
+    supervision(lane) = LaneSupervision{};
+    workers_->setTarget(lane, lane_config.processes);
   }
   return generation;
 }
 
 // The same address keeps its socket across generations (nothing queued is lost); a new
 // address gets a new socket, and the old one closes when its last generation retires.
-std::shared_ptr<Master::Listener> Master::listenerFor(const LaneConfig& lane) {
+std::shared_ptr<Listener> Master::listenerFor(const LaneConfig& lane) {
   for (const auto& generation : generations_) {
     for (const auto& listener : generation->listeners) {
       if (listener->address.toString() == lane.listen.toString()) return listener;
@@ -230,10 +230,10 @@ void Master::waitForEvents() {
   const std::int64_t now = monotonicMillis();
   for (const Lane lane : kLanes) {
     const LaneSupervision& s = supervision(lane);
-    if (servingWorkers(lane) < s.target && s.next_spawn_ms > now) shorten(s.next_spawn_ms - now);
+    if (servingWorkers(lane) < workers_->target(lane) && s.next_spawn_ms > now) shorten(s.next_spawn_ms - now);
   }
-  for (const Child& child : children_) {
-    const bool watching = scoreboard_->slot(child.slot).active.load() > 0 || child.stack_dump_sent_ms != 0;
+  for (const std::size_t slot : workers_->slots()) {
+    const bool watching = workers_->shared(slot).active.load() > 0 || workers_->worker(slot).stack_dump_sent_ms != 0;
     shorten(watching ? kDeadlineCheckMs : kIdleCheckMs);
   }
   if (generations_.size() > 1) shorten(kDeadlineCheckMs);  // watching the new generation get ready
@@ -245,21 +245,18 @@ void Master::reapChildren() {
   int status = 0;
   pid_t pid;
   while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
-    const auto child = std::find_if(children_.begin(), children_.end(), [pid](const Child& c) { return c.pid == pid; });
-    if (child == children_.end()) continue;
-    const std::int64_t lived_ms = monotonicMillis() - child->started_ms;
-    accountExit(*child, status, lived_ms);
-    WorkerSlot& slot = scoreboard_->slot(child->slot);
-    slot.pid.store(0);
-    slot.state.store(WorkerState::kEmpty);
-    children_.erase(child);
+    const auto slot = workers_->slotOf(pid);
+    if (!slot) continue;
+    accountExit(*slot, status, monotonicMillis() - workers_->worker(*slot).started_ms);
+    workers_->release(*slot);
   }
 }
 
-void Master::accountExit(const Child& child, int wait_status, std::int64_t lived_ms) {
-  const WorkerSlot& slot = scoreboard_->slot(child.slot);
+void Master::accountExit(std::size_t slot_index, int wait_status, std::int64_t lived_ms) {
+  const WorkerRecord& child = workers_->worker(slot_index);
+  const WorkerSlot& slot = workers_->shared(slot_index);
   const std::string uri = slot.active.load() > 0 ? slot.currentUri() : std::string();
-  LaneCounters& counters = scoreboard_->counters(child.lane);
+  LaneCounters& counters = workers_->counters(child.lane);
   const int code = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1;
   const WorkerEndVerdict verdict =
       judgeWorkerEnd({wait_status, slot.ready_ms.load() != 0, child.told_to_stop, child.killed, lived_ms});
@@ -334,7 +331,6 @@ void Master::reload() {
     next = makeGeneration(reload_config_());
   } catch (const std::exception& error) {
     log_.error("reload failed, generation %u keeps serving: %s", current().number, std::string(error.what()));
-    for (const Lane lane : kLanes) scoreboard_->counters(lane).target_processes.store(supervision(lane).target);
     return;
   }
   log_.notice("reload: generation %u starts; generation %u stops once it is ready", next->number, current().number);
@@ -347,7 +343,8 @@ void Master::retireOldGenerations() {
   // The old generation keeps serving until every new worker is ready, however long that takes:
   // a new generation whose workers cannot start must not take the service down with it.
   if (generations_.size() > 1 && currentGenerationReady()) {
-    for (Child& child : children_) {
+    for (const std::size_t slot : workers_->slots()) {
+      WorkerRecord& child = workers_->worker(slot);
       if (child.generation == &current() || child.told_to_stop) continue;
       ::kill(child.pid, SIGTERM);
       child.told_to_stop = true;
@@ -356,8 +353,9 @@ void Master::retireOldGenerations() {
   // A generation with no workers left is released (its service's memory, unshared sockets).
   std::erase_if(generations_, [this](const std::unique_ptr<Generation>& generation) {
     if (generation.get() == &current()) return false;
-    return std::none_of(children_.begin(), children_.end(),
-                        [&](const Child& child) { return child.generation == generation.get(); });
+    const auto slots = workers_->slots();
+    return std::none_of(slots.begin(), slots.end(),
+                        [&](std::size_t slot) { return workers_->worker(slot).generation == generation.get(); });
   });
 }
 
@@ -376,37 +374,38 @@ bool Master::currentGenerationReady() const {
 
 bool Master::laneReady(Lane lane) const {
   unsigned ready = 0;
-  for (const Child& child : children_) {
+  for (const std::size_t slot : workers_->slots()) {
+    const WorkerRecord& child = workers_->worker(slot);
     if (child.lane != lane || child.generation != &current() || child.told_to_stop) continue;
-    const WorkerState state = scoreboard_->slot(child.slot).state.load();
+    const WorkerState state = workers_->shared(slot).state.load();
     if (state == WorkerState::kIdle || state == WorkerState::kBusy) ++ready;
   }
-  return ready >= lanes_[static_cast<std::size_t>(lane)].target;
+  return ready >= workers_->target(lane);
 }
 
 void Master::releaseRecyclingLocks() {
   for (const Lane lane : kLanes) {
     pid_t handover = kRecyclingHandover;
-    if (laneReady(lane)) scoreboard_->counters(lane).recycling.compare_exchange_strong(handover, 0);
+    if (laneReady(lane)) workers_->counters(lane).recycling.compare_exchange_strong(handover, 0);
   }
 }
 
 void Master::changeSlowWorkers(int delta) {
-  LaneSupervision& slow = supervision(Lane::kSlow);
-  const unsigned target = static_cast<unsigned>(std::clamp<int>(static_cast<int>(slow.target) + delta, 1, 256));
-  if (target == slow.target) {
-    log_.warning("slow lane stays at %u workers (the range is 1 to 256)", slow.target);
+  const unsigned before = workers_->target(Lane::kSlow);
+  const unsigned target = static_cast<unsigned>(std::clamp<int>(static_cast<int>(before) + delta, 1, 256));
+  if (target == before) {
+    log_.warning("slow lane stays at %u workers (the range is 1 to 256)", before);
     return;
   }
-  slow.target = target;
-  scoreboard_->counters(Lane::kSlow).target_processes.store(target);
+  workers_->setTarget(Lane::kSlow, target);
   log_.notice("slow lane: target now %u workers", target);
   if (delta > 0) return;
   // Prefer an idle worker, so no request waits for the one leaving.
-  Child* leaving = nullptr;
-  for (Child& child : children_) {
+  WorkerRecord* leaving = nullptr;
+  for (const std::size_t slot : workers_->slots()) {
+    WorkerRecord& child = workers_->worker(slot);
     if (child.lane != Lane::kSlow || child.generation != &current() || child.told_to_stop) continue;
-    if (!leaving || scoreboard_->slot(child.slot).state.load() == WorkerState::kIdle) leaving = &child;
+    if (!leaving || workers_->shared(slot).state.load() == WorkerState::kIdle) leaving = &child;
   }
   if (leaving) {
     ::kill(leaving->pid, SIGTERM);
@@ -416,9 +415,10 @@ void Master::changeSlowWorkers(int delta) {
 
 void Master::killOverdueWorkers() {
   const std::int64_t now = monotonicMillis();
-  for (Child& child : children_) {
+  for (const std::size_t slot_index : workers_->slots()) {
+    WorkerRecord& child = workers_->worker(slot_index);
     if (child.killed) continue;
-    const WorkerSlot& slot = scoreboard_->slot(child.slot);
+    const WorkerSlot& slot = workers_->shared(slot_index);
     const auto [started_ms, thread] = slot.oldestRequest();
     const LaneConfig& lane = child.generation->config->lane(laneName(child.lane));
     if (started_ms == 0 || now - started_ms <= lane.request_timeout.count() + kKillGraceMs) {
@@ -436,7 +436,7 @@ void Master::killOverdueWorkers() {
       log_.error("killing %s", what);
       ::kill(child.pid, SIGKILL);
       child.killed = true;
-      scoreboard_->counters(child.lane).kills.fetch_add(1);
+      workers_->counters(child.lane).kills.fetch_add(1);
     }
   }
 }
@@ -445,27 +445,18 @@ void Master::spawnMissingWorkers() {
   const std::int64_t now = monotonicMillis();
   for (const Lane lane : kLanes) {
     if (supervision(lane).next_spawn_ms > now) continue;
-    while (servingWorkers(lane) < supervision(lane).target) spawnWorker(lane);
+    while (servingWorkers(lane) < workers_->target(lane)) spawnWorker(lane);
   }
 }
 
 void Master::spawnWorker(Lane lane) {
-  const auto slot_index = freeSlot();
+  const auto slot_index = workers_->freeSlot();
   if (!slot_index) {
     log_.critical("scoreboard full: cannot start a %s worker", std::string(laneName(lane)));
     supervision(lane).next_spawn_ms = monotonicMillis() + kMaxBackoffMs;
     return;
   }
   Generation& generation = current();
-  WorkerSlot& slot = scoreboard_->slot(*slot_index);
-  slot.lane.store(lane);
-  slot.generation.store(generation.number);
-  slot.requests.store(0);
-  slot.active.store(0);
-  for (auto& started : slot.request_started_ms) started.store(0);
-  slot.state.store(WorkerState::kStarting);
-  slot.started_ms.store(monotonicMillis());
-  slot.ready_ms.store(0);
 
   WorkerPlan plan;
   plan.lane = lane;
@@ -474,7 +465,7 @@ void Master::spawnWorker(Lane lane) {
   plan.slot_index = *slot_index;
   plan.master_pid = pid_;
   plan.service = generation.service.get();
-  plan.scoreboard = scoreboard_.get();
+  plan.scoreboard = &workers_->scoreboard();
   plan.view = generation.view;
   plan.master_only_fds.push_back(signals_->fd());
   for (const auto& g : generations_) {
@@ -486,30 +477,29 @@ void Master::spawnWorker(Lane lane) {
   const pid_t pid = ::fork();
   if (pid < 0) {
     log_.error("cannot fork a %s worker: %s", std::string(laneName(lane)), std::string(std::strerror(errno)));
-    slot.state.store(WorkerState::kEmpty);
     supervision(lane).next_spawn_ms = monotonicMillis() + kFirstBackoffMs;
     return;
   }
   if (pid == 0) runWorker(plan);  // never returns
 
-  slot.pid.store(pid);
-  children_.push_back(Child{pid, lane, *slot_index, &generation, monotonicMillis()});
+  workers_->assign(*slot_index, pid, lane, generation, generation.number);
   log_.information("%s worker %d started (generation %u, slot %z)", std::string(laneName(lane)), static_cast<int>(pid),
                    generation.number, *slot_index);
 }
 
 void Master::stopWorkers(int signal_number, std::chrono::milliseconds deadline) {
-  for (Child& child : children_) {
+  for (const std::size_t slot : workers_->slots()) {
+    WorkerRecord& child = workers_->worker(slot);
     ::kill(child.pid, signal_number);
     child.told_to_stop = true;
   }
   const std::int64_t give_up = monotonicMillis() + deadline.count();
   while (true) {
     reapChildren();
-    if (children_.empty()) return;
+    if (workers_->count() == 0) return;
     const std::int64_t left = give_up - monotonicMillis();
     if (left <= 0) {
-      log_.warning("%z workers still running after %ld ms", children_.size(), static_cast<long>(deadline.count()));
+      log_.warning("%z workers still running after %ld ms", workers_->count(), static_cast<long>(deadline.count()));
       return;
     }
     // SIGCHLD arrives on the signalfd; a QUIT during a graceful stop cuts it short.
@@ -525,16 +515,11 @@ void Master::stopWorkers(int signal_number, std::chrono::milliseconds deadline) 
 }
 
 unsigned Master::servingWorkers(Lane lane) const {
-  return static_cast<unsigned>(std::count_if(children_.begin(), children_.end(), [&](const Child& c) {
+  const auto slots = workers_->slots();
+  return static_cast<unsigned>(std::count_if(slots.begin(), slots.end(), [&](std::size_t slot) {
+    const WorkerRecord& c = workers_->worker(slot);
     return c.lane == lane && c.generation == &current() && !c.told_to_stop;
   }));
-}
-
-std::optional<std::size_t> Master::freeSlot() const {
-  for (std::size_t i = 0; i < scoreboard_->size(); ++i) {
-    if (scoreboard_->slot(i).state.load() == WorkerState::kEmpty) return i;
-  }
-  return std::nullopt;
 }
 
 }  // namespace twinlane::pool

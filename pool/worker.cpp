@@ -108,8 +108,7 @@ class WorkerProcess {
     fcgi::Acceptor acceptor(plan_.listen_fd, wake_fd_, accept_lock_, fcgi::InputLimits{limits.max_params, limits.max_body},
                             [this](const fcgi::RefusedConnection& refused) { reportRefused(refused); });
     const std::unique_ptr<fcgi::ServiceThread> handler = plan_.service->newThread();
-    WorkerState expected = WorkerState::kStarting;
-    if (slot_.state.compare_exchange_strong(expected, WorkerState::kIdle)) slot_.ready_ms.store(monotonicMillis());
+    slot_.markReady();
     while (!workerStopRequested()) {
       const auto outcome = acceptor.accept();
       if (outcome == fcgi::Acceptor::Outcome::kWoken) break;
