@@ -2,12 +2,7 @@
 // The master process: see master.h.
 #include "pool/master.h"
 
-#include <grp.h>
 #include <poll.h>
-#include <pwd.h>
-#include <sys/socket.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <Poco/DateTimeFormat.h>
@@ -15,13 +10,14 @@
 #include <Poco/Timestamp.h>
 
 #include <algorithm>
-#include <cerrno>
+#include <csignal>
 #include <cstring>
-#include <sstream>
+#include <system_error>
 
-#include "fcgi/listener.h"
+#include "pool/deadlines.h"
 #include "pool/exit_codes.h"
-#include "pool/queue_length.h"
+#include "pool/privileges.h"
+#include "pool/process.h"
 #include "pool/worker.h"
 
 namespace twinlane::pool {
@@ -30,22 +26,12 @@ namespace {
 // A worker that dies sooner than this after its start counts towards a crash loop.
 constexpr std::int64_t kFirstBackoffMs = 100;
 constexpr std::int64_t kMaxBackoffMs = 10000;
-// A request this long past request_timeout did not stop cooperatively: its thread's stack is
-// dumped, and the worker killed kStackDumpWaitMs later (time for the dump to be written).
-constexpr std::int64_t kKillGraceMs = 1000;
-constexpr std::int64_t kStackDumpWaitMs = 300;
 // How often the loop looks at deadlines: often while a request runs, and still now and then
 // when all are idle, since a worker starting a request does not wake the master.
 constexpr int kDeadlineCheckMs = 100;
 constexpr int kIdleCheckMs = 250;
 // Two generations (during a reload) of two lanes of at most 256 workers, plus TTIN headroom.
 constexpr std::size_t kScoreboardSlots = 1100;
-
-std::string toJson(const Poco::JSON::Object::Ptr& object) {
-  std::ostringstream out;
-  object->stringify(out);
-  return out.str();
-}
 
 std::string routeList(const LaneConfig& lane) {
   std::string list;
@@ -59,16 +45,6 @@ std::string signalName(int number) {
 }
 
 }  // namespace
-
-Listener::~Listener() {
-  if (owner != ::getpid()) return;
-  fd.reset();
-  if (const int error = fcgi::removeSocketFile(address); error != 0) {
-    Poco::Logger::get("twinlane.master")
-        .warning("cannot remove the socket file %s: %s (is its directory writable by the user the master runs as?)",
-                 address.toString(), std::string(std::strerror(error)));
-  }
-}
 
 Master::Master(Config config, ConfigLoader reload_config, ServiceFactory make_service, Poco::Logger& log)
     : initial_config_(std::move(config)),
@@ -110,115 +86,45 @@ int Master::run() {
 // any data is read, and the scoreboard exists before the first fork.
 void Master::start() {
   signals_ = std::make_unique<MasterSignals>();
-  inherited_sockets_ = takeInheritedSockets();
+  listeners_ = std::make_unique<Listeners>();  // takes the sockets systemd passed
   started_at_ = Poco::DateTimeFormatter::format(Poco::Timestamp(), Poco::DateTimeFormat::ISO8601_FORMAT);
   workers_ = std::make_unique<WorkerTable>(kScoreboardSlots);
-  generations_.push_back(makeGeneration(std::move(initial_config_)));
+  Config config = std::move(initial_config_);
+  LaneListeners sockets = openSockets(config);                                    // 1. bind, maybe as root
+  dropPrivileges(config, log_);                                                   // 2. become the configured user
+  generations_.push_back(makeGeneration(std::move(config), std::move(sockets)));  // 3. load the service
   for (const Lane lane : kLanes) {
-    const LaneConfig& config = current().config->lane(laneName(lane));
-    log_.notice("%s lane: %u processes x %u threads on %s, routes %s", std::string(laneName(lane)), config.processes,
-                config.threads, config.listen.toString(), routeList(config));
+    const LaneConfig& lane_config = current().config->lane(laneName(lane));
+    log_.notice("%s lane: %u processes x %u threads on %s, routes %s", std::string(laneName(lane)),
+                lane_config.processes, lane_config.threads, lane_config.listen.toString(), routeList(lane_config));
   }
-  for (const InheritedSocket& unused : inherited_sockets_) {
-    log_.warning("systemd passed a socket for %s, which no lane listens on; closing it", unused.address.toString());
-  }
-  inherited_sockets_.clear();
-}
-
-std::unique_ptr<Generation> Master::makeGeneration(Config config) {
-  auto generation = std::make_unique<Generation>();
-  generation->number = generations_.empty() ? 1 : current().number + 1;
-  generation->config = std::make_unique<const Config>(std::move(config));
-  const Config& settings = *generation->config;
-  for (const Lane lane : kLanes) {
-    generation->listeners[static_cast<std::size_t>(lane)] = listenerFor(settings.lane(laneName(lane)));
-  }
-  if (generations_.empty()) dropPrivileges(settings);
-
-  const std::int64_t load_start = monotonicMillis();
-  generation->service = make_service_(settings);
-  generation->view.config = generation->config.get();
-  generation->view.scoreboard = &workers_->scoreboard();
-  generation->view.service = generation->service.get();
-  generation->view.service_summary = generation->service->summary();
-  generation->view.started_at = started_at_;
-  generation->view.generation = generation->number;
-  for (const Lane lane : kLanes) {
-    generation->view.listener_inodes[static_cast<std::size_t>(lane)] =
-        generation->listeners[static_cast<std::size_t>(lane)]->inode;
-  }
-  log_.notice("generation %u: loaded %s in %ld ms", generation->number, toJson(generation->view.service_summary),
-              static_cast<long>(monotonicMillis() - load_start));
-
-  // Only now, with the service loaded, may the new settings touch what is running.
-  for (const Lane lane : kLanes) {
-    const LaneConfig& lane_config = settings.lane(laneName(lane));
-    const Listener& listener = *generation->listeners[static_cast<std::size_t>(lane)];
-    // listen() on a listening socket only changes its backlog (the queue's capacity); this holds
-    // for sockets systemd passed too, so queue.capacity stays the one setting for it.
-    if (::listen(listener.fd.get(), static_cast<int>(lane_config.queue_capacity)) != 0) {
-      log_.warning("cannot set the backlog of %s: %s", lane_config.listen.toString(), std::string(std::strerror(errno)));
-    }
-    supervision(lane) = LaneSupervision{};
-    workers_->setTarget(lane, lane_config.processes);
-  }
-  return generation;
+  listeners_->closeUnclaimed(log_);
+  // 4. fork: the loop's first turn starts the workers (spawnMissingWorkers).
 }
 
 // The same address keeps its socket across generations (nothing queued is lost); a new
 // address gets a new socket, and the old one closes when its last generation retires.
-std::shared_ptr<Listener> Master::listenerFor(const LaneConfig& lane) {
-  for (const auto& generation : generations_) {
-    for (const auto& listener : generation->listeners) {
-      if (listener->address.toString() == lane.listen.toString()) return listener;
-    }
+LaneListeners Master::openSockets(const Config& settings) {
+  LaneListeners sockets;
+  for (const Lane lane : kLanes) {
+    sockets[laneIndex(lane)] = listeners_->listenerFor(settings.lane(laneName(lane)), log_);
   }
-  auto listener = std::make_shared<Listener>();
-  listener->address = lane.listen;
-  const auto inherited = std::find_if(inherited_sockets_.begin(), inherited_sockets_.end(), [&](const InheritedSocket& s) {
-    return s.address.toString() == lane.listen.toString();
-  });
-  if (inherited != inherited_sockets_.end()) {
-    // systemd's socket unit owns it (and its backlog, owner and mode): adopt, never remove.
-    listener->fd = std::move(inherited->fd);
-    inherited_sockets_.erase(inherited);
-    log_.notice("%s: using the socket passed by systemd", lane.listen.toString());
-  } else {
-    listener->fd = fcgi::openListener(lane.listen, static_cast<int>(lane.queue_capacity), lane.socket);
-    listener->owner = ::getpid();
-  }
-  listener->inode = socketInode(listener->fd.get());
-  return listener;
+  return sockets;
 }
 
-void Master::dropPrivileges(const Config& config) {
-  if (config.user.empty() && config.group.empty()) return;
-  if (::geteuid() != 0) {
-    const passwd* self = ::getpwuid(::geteuid());
-    if (self && config.user == self->pw_name) return;  // already the configured user (e.g. systemd's User=)
-    log_.warning("not started as root: staying user %d (user/group in the config apply only to root)",
-                 static_cast<int>(::geteuid()));
-    return;
+std::unique_ptr<Generation> Master::makeGeneration(Config config, LaneListeners sockets) {
+  const std::uint32_t number = generations_.empty() ? 1 : current().number + 1;
+  auto generation = loadGeneration(number, std::move(config), std::move(sockets), make_service_,
+                                   workers_->scoreboard(), started_at_, log_);
+  const Config& settings = *generation->config;
+  // Only now, with the service loaded, may the new settings touch what is running.
+  for (const Lane lane : kLanes) {
+    const LaneConfig& lane_config = settings.lane(laneName(lane));
+    generation->listeners[laneIndex(lane)]->setBacklog(lane_config.queue_capacity, log_);
+    supervision(lane) = LaneSupervision{};
+    workers_->setTarget(lane, lane_config.processes);
   }
-  const passwd* user = config.user.empty() ? nullptr : ::getpwnam(config.user.c_str());
-  if (!config.user.empty() && !user) throw ConfigError(config.source + ": user: '" + config.user + "' does not exist");
-  gid_t gid = user ? user->pw_gid : 0;
-  if (!config.group.empty()) {
-    const group* grp = ::getgrnam(config.group.c_str());
-    if (!grp) throw ConfigError(config.source + ": group: '" + config.group + "' does not exist");
-    gid = grp->gr_gid;
-  }
-  // Supplementary groups first, then the group, then the user: after setuid nothing else may change.
-  const std::string who = "user " + (config.user.empty() ? std::string("root") : config.user) + ", group " +
-                          std::to_string(gid);
-  const auto fail = [&](const char* call) {
-    throw std::runtime_error(std::string("cannot drop privileges to ") + who + ": " + call + ": " + std::strerror(errno));
-  };
-  if ((user ? ::initgroups(user->pw_name, gid) : ::setgroups(0, nullptr)) != 0) fail(user ? "initgroups" : "setgroups");
-  if (::setgid(gid) != 0) fail("setgid");
-  if (user && ::setuid(user->pw_uid) != 0) fail("setuid");
-  log_.notice("dropped privileges to user %s, group %d", config.user.empty() ? std::string("root") : config.user,
-              static_cast<int>(gid));
+  return generation;
 }
 
 void Master::waitForEvents() {
@@ -242,12 +148,10 @@ void Master::waitForEvents() {
 }
 
 void Master::reapChildren() {
-  int status = 0;
-  pid_t pid;
-  while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
-    const auto slot = workers_->slotOf(pid);
+  while (const auto ended = reapEndedChild()) {
+    const auto slot = workers_->slotOf(ended->pid);
     if (!slot) continue;
-    accountExit(*slot, status, monotonicMillis() - workers_->worker(*slot).started_ms);
+    accountExit(*slot, ended->wait_status, monotonicMillis() - workers_->worker(*slot).started_ms);
     workers_->release(*slot);
   }
 }
@@ -328,7 +232,9 @@ void Master::handleSignals() {
 void Master::reload() {
   std::unique_ptr<Generation> next;
   try {
-    next = makeGeneration(reload_config_());
+    Config config = reload_config_();
+    LaneListeners sockets = openSockets(config);
+    next = makeGeneration(std::move(config), std::move(sockets));
   } catch (const std::exception& error) {
     log_.error("reload failed, generation %u keeps serving: %s", current().number, std::string(error.what()));
     return;
@@ -346,7 +252,7 @@ void Master::retireOldGenerations() {
     for (const std::size_t slot : workers_->slots()) {
       WorkerRecord& child = workers_->worker(slot);
       if (child.generation == &current() || child.told_to_stop) continue;
-      ::kill(child.pid, SIGTERM);
+      signalProcess(child.pid, SIGTERM);
       child.told_to_stop = true;
     }
   }
@@ -408,7 +314,7 @@ void Master::changeSlowWorkers(int delta) {
     if (!leaving || workers_->shared(slot).state.load() == WorkerState::kIdle) leaving = &child;
   }
   if (leaving) {
-    ::kill(leaving->pid, SIGTERM);
+    signalProcess(leaving->pid, SIGTERM);
     leaving->told_to_stop = true;
   }
 }
@@ -421,20 +327,19 @@ void Master::killOverdueWorkers() {
     const WorkerSlot& slot = workers_->shared(slot_index);
     const auto [started_ms, thread] = slot.oldestRequest();
     const LaneConfig& lane = child.generation->config->lane(laneName(child.lane));
-    if (started_ms == 0 || now - started_ms <= lane.request_timeout.count() + kKillGraceMs) {
-      child.stack_dump_sent_ms = 0;
-      continue;
-    }
+    const OverdueAction action = overdueAction(now, started_ms, lane.request_timeout, child.stack_dump_sent_ms);
+    if (action == OverdueAction::kNone) child.stack_dump_sent_ms = 0;
+    if (action == OverdueAction::kNone || action == OverdueAction::kWaitForDump) continue;
     const std::string what = std::string(laneName(child.lane)) + " worker " + std::to_string(child.pid) +
                              " serving " + slot.currentUri() + " for " + std::to_string(now - started_ms) +
                              " ms (request_timeout " + std::to_string(lane.request_timeout.count()) + " ms)";
-    if (child.stack_dump_sent_ms == 0) {
+    if (action == OverdueAction::kDumpStack) {
       log_.warning("%s did not stop at its deadline; its stack follows, then it is killed", what);
-      ::syscall(SYS_tgkill, child.pid, slot.thread_id[thread].load(), kStackDumpSignal);
+      signalThread(child.pid, slot.thread_id[thread].load(), kStackDumpSignal);
       child.stack_dump_sent_ms = now;
-    } else if (now - child.stack_dump_sent_ms >= kStackDumpWaitMs) {
+    } else {
       log_.error("killing %s", what);
-      ::kill(child.pid, SIGKILL);
+      signalProcess(child.pid, SIGKILL);
       child.killed = true;
       workers_->counters(child.lane).kills.fetch_add(1);
     }
@@ -468,19 +373,18 @@ void Master::spawnWorker(Lane lane) {
   plan.scoreboard = &workers_->scoreboard();
   plan.view = generation.view;
   plan.master_only_fds.push_back(signals_->fd());
-  for (const auto& g : generations_) {
-    for (const auto& listener : g->listeners) {
-      if (listener->fd.get() != plan.listen_fd) plan.master_only_fds.push_back(listener->fd.get());
-    }
+  for (const int fd : listeners_->openFds()) {
+    if (fd != plan.listen_fd) plan.master_only_fds.push_back(fd);
   }
 
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    log_.error("cannot fork a %s worker: %s", std::string(laneName(lane)), std::string(std::strerror(errno)));
+  pid_t pid = 0;
+  try {
+    pid = forkWorker(plan);
+  } catch (const std::system_error& error) {
+    log_.error(error.what());
     supervision(lane).next_spawn_ms = monotonicMillis() + kFirstBackoffMs;
     return;
   }
-  if (pid == 0) runWorker(plan);  // never returns
 
   workers_->assign(*slot_index, pid, lane, generation, generation.number);
   log_.information("%s worker %d started (generation %u, slot %z)", std::string(laneName(lane)), static_cast<int>(pid),
@@ -490,7 +394,7 @@ void Master::spawnWorker(Lane lane) {
 void Master::stopWorkers(int signal_number, std::chrono::milliseconds deadline) {
   for (const std::size_t slot : workers_->slots()) {
     WorkerRecord& child = workers_->worker(slot);
-    ::kill(child.pid, signal_number);
+    signalProcess(child.pid, signal_number);
     child.told_to_stop = true;
   }
   const std::int64_t give_up = monotonicMillis() + deadline.count();

@@ -14,39 +14,14 @@
 #include <optional>
 #include <vector>
 
-#include "fcgi/service.h"
-#include "fcgi/unique_fd.h"
 #include "pool/config.h"
-#include "pool/scoreboard.h"
+#include "pool/generations.h"
+#include "pool/listeners.h"
 #include "pool/signals.h"
-#include "pool/status.h"
 #include "pool/systemd.h"
 #include "pool/worker_table.h"
 
 namespace twinlane::pool {
-
-using ServiceFactory = std::function<std::unique_ptr<fcgi::Service>(const Config&)>;
-// Re-reads and validates the config file, for a reload. Throws ConfigError.
-using ConfigLoader = std::function<Config()>;
-
-// A listening socket; shared by the generations that listen on the same address. The last
-// owner closes it and removes its file.
-struct Listener {
-  fcgi::ListenAddress address;
-  UniqueFd fd;
-  ino_t inode = 0;
-  pid_t owner = 0;  // the process that removes the socket file; 0 for a socket systemd owns
-  ~Listener();
-};
-
-// Everything one reload produces. Workers of a generation serve its config and service.
-struct Generation {
-  std::uint32_t number = 0;
-  std::unique_ptr<const Config> config;
-  std::unique_ptr<fcgi::Service> service;
-  std::array<std::shared_ptr<Listener>, kLaneCount> listeners;
-  PoolView view;
-};
 
 class Master {
  public:
@@ -78,9 +53,8 @@ class Master {
   void changeSlowWorkers(int delta);
   void stopWorkers(int signal_number, std::chrono::milliseconds deadline);
 
-  std::unique_ptr<Generation> makeGeneration(Config config);
-  std::shared_ptr<Listener> listenerFor(const LaneConfig& lane);
-  void dropPrivileges(const Config& config);
+  LaneListeners openSockets(const Config& settings);
+  std::unique_ptr<Generation> makeGeneration(Config config, LaneListeners sockets);
   bool currentGenerationReady() const;
   bool laneReady(Lane lane) const;
   void releaseRecyclingLocks();
@@ -102,7 +76,7 @@ class Master {
   std::unique_ptr<MasterSignals> signals_;
   std::vector<std::unique_ptr<Generation>> generations_;  // the current one last
   std::array<LaneSupervision, kLaneCount> lanes_{};
-  std::vector<InheritedSocket> inherited_sockets_;  // passed by systemd, not yet used by a lane
+  std::unique_ptr<Listeners> listeners_;
   bool announced_ready_ = false;
   enum class Stop { kNone, kGraceful, kFast } stop_ = Stop::kNone;
 };
