@@ -108,16 +108,6 @@ std::vector<fcgi::RouteSpec> poolRoutes() {
   return {{"status", "/status", false, {"GET"}}, {"metrics", "/metrics", false, {"GET"}}};
 }
 
-bool isPoolRoute(const fcgi::RouteSpec& route) { return route.name == "status" || route.name == "metrics"; }
-
-void answerPoolRoute(const fcgi::RouteSpec& route, const PoolView& view, fcgi::Response& response) {
-  if (route.name == "status") {
-    response.setJson(*renderStatus(view));
-  } else {
-    response.setBody("text/plain; version=0.0.4", renderMetrics(view));
-  }
-}
-
 Poco::JSON::Object::Ptr renderStatus(const PoolView& view) {
   auto status = fcgi::orderedObject();
   status->set("version", std::string(kVersion));

@@ -20,25 +20,14 @@
 #include "fcgi/http_error.h"
 #include "fcgi/unique_fd.h"
 #include "pool/exit_codes.h"
+#include "pool/lane_routes.h"
 #include "pool/process_memory.h"
 #include "pool/request_policy.h"
 #include "pool/signals.h"
+#include "pool/status_service.h"
 
 namespace twinlane::pool {
 namespace {
-
-// The routes this worker's lane serves, in the order the config lists them.
-fcgi::Router laneRouter(const WorkerPlan& plan) {
-  std::vector<fcgi::RouteSpec> all = plan.service->routes();
-  for (auto& route : poolRoutes()) all.push_back(std::move(route));
-  std::vector<fcgi::RouteSpec> lane_routes;
-  for (const auto& name : plan.lane_config->routes) {
-    for (const auto& route : all) {
-      if (route.name == name) lane_routes.push_back(route);
-    }
-  }
-  return fcgi::Router(std::move(lane_routes));
-}
 
 class WorkerProcess {
  public:
@@ -47,7 +36,8 @@ class WorkerProcess {
         lane_(*plan.lane_config),
         slot_(plan.scoreboard->slot(plan.slot_index)),
         counters_(plan.scoreboard->counters(plan.lane)),
-        router_(laneRouter(plan)),
+        status_(plan.view),
+        routes_(plan.lane_config->routes, {plan.service, &status_}),
         wake_fd_(wake_fd),
         request_limit_(requestLimit()),
         log_(Poco::Logger::get("twinlane.worker")),
@@ -82,7 +72,7 @@ class WorkerProcess {
     const auto& limits = plan_.view.config->limits;
     fcgi::Acceptor acceptor(plan_.listen_fd, wake_fd_, accept_lock_, fcgi::InputLimits{limits.max_params, limits.max_body},
                             [this](const fcgi::RefusedConnection& refused) { reportRefused(refused); });
-    const std::unique_ptr<fcgi::ServiceThread> handler = plan_.service->newThread();
+    LaneRoutes::Thread handler = routes_.newThread();
     slot_.markReady();
     while (!workerStopRequested()) {
       const auto outcome = acceptor.accept();
@@ -94,13 +84,13 @@ class WorkerProcess {
         requestWorkerStop();
         break;
       }
-      serveOne(thread, acceptor, *handler);
+      serveOne(thread, acceptor, handler);
       acceptor.finish();
       checkRecycling();
     }
   }
 
-  void serveOne(std::size_t thread, fcgi::Acceptor& acceptor, fcgi::ServiceThread& handler) {
+  void serveOne(std::size_t thread, fcgi::Acceptor& acceptor, LaneRoutes::Thread& handler) {
     RequestTiming timing;
     fcgi::Request request(acceptor.request(), acceptor.takeBody(), acceptor.bodyOverLimit(),
                           plan_.view.config->limits.max_body, [this, &timing](const fcgi::Request& r) {
@@ -109,21 +99,12 @@ class WorkerProcess {
     timing = policy_.begin(thread, request.uri(), request.param("TWINLANE_QUEUED_AT"));
     const auto client_gone = [&request] { return request.peerClosed(); };
     RequestOutcome outcome = policy_.run(timing, request.method(), request.uri(), client_gone,
-                                         [&](fcgi::Response& response) { dispatch(request, response, handler); });
+                                         [&](fcgi::Response& response) { handler.handle(request, response); });
     const auto answer_by = std::chrono::steady_clock::now() +
                            std::chrono::milliseconds(policy_.answerBy(timing) - monotonicMillis());
     if (outcome.answered && !acceptor.answer(outcome.response, answer_by)) outcome.answered = false;
     policy_.finish(thread, timing, request.method(), request.uri(), outcome.answered ? outcome.response.status() : 499,
                    outcome.error_code);
-  }
-
-  void dispatch(fcgi::Request& request, fcgi::Response& response, fcgi::ServiceThread& handler) {
-    const fcgi::RouteMatch match = router_.match(request.method(), request.path());
-    if (isPoolRoute(*match.route)) {
-      answerPoolRoute(*match.route, plan_.view, response);
-    } else {
-      handler.handle(match, request, response);
-    }
   }
 
   // Counts every refused connection and logs it, but a burst of at most 20 lines and then one a
@@ -187,7 +168,8 @@ class WorkerProcess {
   const LaneConfig& lane_;
   WorkerSlot& slot_;
   LaneCounters& counters_;
-  fcgi::Router router_;
+  StatusService status_;  // the pool's own /status and /metrics, routed like the service's routes
+  LaneRoutes routes_;
   int wake_fd_;
   std::mutex accept_lock_;  // the serving threads take turns waiting on the listener
   std::uint64_t request_limit_;
