@@ -2,12 +2,7 @@
 // The master process: see master.h.
 #include "pool/master.h"
 
-#include <grp.h>
 #include <poll.h>
-#include <pwd.h>
-#include <sys/socket.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <Poco/DateTimeFormat.h>
@@ -15,13 +10,14 @@
 #include <Poco/Timestamp.h>
 
 #include <algorithm>
-#include <cerrno>
+#include <csignal>
 #include <cstring>
-#include <sstream>
+#include <system_error>
 
-#include "fcgi/listener.h"
+#include "pool/deadlines.h"
 #include "pool/exit_codes.h"
-#include "pool/queue_length.h"
+#include "pool/privileges.h"
+#include "pool/process.h"
 #include "pool/worker.h"
 
 namespace twinlane::pool {
@@ -30,22 +26,12 @@ namespace {
 // A worker that dies sooner than this after its start counts towards a crash loop.
 constexpr std::int64_t kFirstBackoffMs = 100;
 constexpr std::int64_t kMaxBackoffMs = 10000;
-// A request this long past request_timeout did not stop cooperatively: its thread's stack is
-// dumped, and the worker killed kStackDumpWaitMs later (time for the dump to be written).
-constexpr std::int64_t kKillGraceMs = 1000;
-constexpr std::int64_t kStackDumpWaitMs = 300;
 // How often the loop looks at deadlines: often while a request runs, and still now and then
 // when all are idle, since a worker starting a request does not wake the master.
 constexpr int kDeadlineCheckMs = 100;
 constexpr int kIdleCheckMs = 250;
 // Two generations (during a reload) of two lanes of at most 256 workers, plus TTIN headroom.
 constexpr std::size_t kScoreboardSlots = 1100;
-
-std::string toJson(const Poco::JSON::Object::Ptr& object) {
-  std::ostringstream out;
-  object->stringify(out);
-  return out.str();
-}
 
 std::string routeList(const LaneConfig& lane) {
   std::string list;
@@ -59,16 +45,6 @@ std::string signalName(int number) {
 }
 
 }  // namespace
-
-Master::Listener::~Listener() {
-  if (owner != ::getpid()) return;
-  fd.reset();
-  if (const int error = fcgi::removeSocketFile(address); error != 0) {
-    Poco::Logger::get("twinlane.master")
-        .warning("cannot remove the socket file %s: %s (is its directory writable by the user the master runs as?)",
-                 address.toString(), std::string(std::strerror(error)));
-  }
-}
 
 Master::Master(Config config, ConfigLoader reload_config, ServiceFactory make_service, Poco::Logger& log)
     : initial_config_(std::move(config)),
@@ -110,115 +86,45 @@ int Master::run() {
 // any data is read, and the scoreboard exists before the first fork.
 void Master::start() {
   signals_ = std::make_unique<MasterSignals>();
-  inherited_sockets_ = takeInheritedSockets();
+  listeners_ = std::make_unique<Listeners>();  // takes the sockets systemd passed
   started_at_ = Poco::DateTimeFormatter::format(Poco::Timestamp(), Poco::DateTimeFormat::ISO8601_FORMAT);
-  scoreboard_ = std::make_unique<Scoreboard>(kScoreboardSlots);
-  generations_.push_back(makeGeneration(std::move(initial_config_)));
+  workers_ = std::make_unique<WorkerTable>(kScoreboardSlots);
+  Config config = std::move(initial_config_);
+  LaneListeners sockets = openSockets(config);                                    // 1. bind, maybe as root
+  dropPrivileges(config, log_);                                                   // 2. become the configured user
+  generations_.push_back(makeGeneration(std::move(config), std::move(sockets)));  // 3. load the service
   for (const Lane lane : kLanes) {
-    const LaneConfig& config = current().config->lane(lane);
-    log_.notice("%s lane: %u processes x %u threads on %s, routes %s", std::string(laneName(lane)), config.processes,
-                config.threads, config.listen.toString(), routeList(config));
+    const LaneConfig& lane_config = current().config->lane(lane);
+    log_.notice("%s lane: %u processes x %u threads on %s, routes %s", std::string(laneName(lane)),
+                lane_config.processes, lane_config.threads, lane_config.listen.toString(), routeList(lane_config));
   }
-  for (const InheritedSocket& unused : inherited_sockets_) {
-    log_.warning("systemd passed a socket for %s, which no lane listens on; closing it", unused.address.toString());
-  }
-  inherited_sockets_.clear();
-}
-
-std::unique_ptr<Master::Generation> Master::makeGeneration(Config config) {
-  auto generation = std::make_unique<Generation>();
-  generation->number = generations_.empty() ? 1 : current().number + 1;
-  generation->config = std::make_unique<const Config>(std::move(config));
-  const Config& settings = *generation->config;
-  for (const Lane lane : kLanes) {
-    generation->listeners[static_cast<std::size_t>(lane)] = listenerFor(settings.lane(lane));
-  }
-  if (generations_.empty()) dropPrivileges(settings);
-
-  const std::int64_t load_start = monotonicMillis();
-  generation->service = make_service_(settings);
-  generation->view.config = generation->config.get();
-  generation->view.scoreboard = scoreboard_.get();
-  generation->view.service = generation->service.get();
-  generation->view.service_summary = generation->service->summary();
-  generation->view.started_at = started_at_;
-  generation->view.generation = generation->number;
-  for (const Lane lane : kLanes) {
-    generation->view.listener_inodes[static_cast<std::size_t>(lane)] =
-        generation->listeners[static_cast<std::size_t>(lane)]->inode;
-  }
-  log_.notice("generation %u: loaded %s in %ld ms", generation->number, toJson(generation->view.service_summary),
-              static_cast<long>(monotonicMillis() - load_start));
-
-  // Only now, with the service loaded, may the new settings touch what is running.
-  for (const Lane lane : kLanes) {
-    const LaneConfig& lane_config = settings.lane(lane);
-    const Listener& listener = *generation->listeners[static_cast<std::size_t>(lane)];
-    // listen() on a listening socket only changes its backlog (the queue's capacity); this holds
-    // for sockets systemd passed too, so queue.capacity stays the one setting for it.
-    if (::listen(listener.fd.get(), static_cast<int>(lane_config.queue_capacity)) != 0) {
-      log_.warning("cannot set the backlog of %s: %s", lane_config.listen.toString(), std::string(std::strerror(errno)));
-    }
-    supervision(lane) = LaneSupervision{lane_config.processes, 0, 0};
-    scoreboard_->counters(lane).target_processes.store(lane_config.processes);
-  }
-  return generation;
+  listeners_->closeUnclaimed(log_);
+  // 4. fork: the loop's first turn starts the workers (spawnMissingWorkers).
 }
 
 // The same address keeps its socket across generations (nothing queued is lost); a new
 // address gets a new socket, and the old one closes when its last generation retires.
-std::shared_ptr<Master::Listener> Master::listenerFor(const LaneConfig& lane) {
-  for (const auto& generation : generations_) {
-    for (const auto& listener : generation->listeners) {
-      if (listener->address.toString() == lane.listen.toString()) return listener;
-    }
+LaneListeners Master::openSockets(const Config& settings) {
+  LaneListeners sockets;
+  for (const Lane lane : kLanes) {
+    sockets[laneIndex(lane)] = listeners_->listenerFor(settings.lane(lane), log_);
   }
-  auto listener = std::make_shared<Listener>();
-  listener->address = lane.listen;
-  const auto inherited = std::find_if(inherited_sockets_.begin(), inherited_sockets_.end(), [&](const InheritedSocket& s) {
-    return s.address.toString() == lane.listen.toString();
-  });
-  if (inherited != inherited_sockets_.end()) {
-    // systemd's socket unit owns it (and its backlog, owner and mode): adopt, never remove.
-    listener->fd = std::move(inherited->fd);
-    inherited_sockets_.erase(inherited);
-    log_.notice("%s: using the socket passed by systemd", lane.listen.toString());
-  } else {
-    listener->fd = fcgi::openListener(lane.listen, static_cast<int>(lane.queue_capacity), lane.socket);
-    listener->owner = ::getpid();
-  }
-  listener->inode = socketInode(listener->fd.get());
-  return listener;
+  return sockets;
 }
 
-void Master::dropPrivileges(const Config& config) {
-  if (config.user.empty() && config.group.empty()) return;
-  if (::geteuid() != 0) {
-    const passwd* self = ::getpwuid(::geteuid());
-    if (self && config.user == self->pw_name) return;  // already the configured user (e.g. systemd's User=)
-    log_.warning("not started as root: staying user %d (user/group in the config apply only to root)",
-                 static_cast<int>(::geteuid()));
-    return;
+std::unique_ptr<Generation> Master::makeGeneration(Config config, LaneListeners sockets) {
+  const std::uint32_t number = generations_.empty() ? 1 : current().number + 1;
+  auto generation = loadGeneration(number, std::move(config), std::move(sockets), make_service_,
+                                   workers_->scoreboard(), started_at_, log_);
+  const Config& settings = *generation->config;
+  // Only now, with the service loaded, may the new settings touch what is running.
+  for (const Lane lane : kLanes) {
+    const LaneConfig& lane_config = settings.lane(lane);
+    generation->listeners[laneIndex(lane)]->setBacklog(lane_config.queue_capacity, log_);
+    supervision(lane) = LaneSupervision{};
+    workers_->setTarget(lane, lane_config.processes);
   }
-  const passwd* user = config.user.empty() ? nullptr : ::getpwnam(config.user.c_str());
-  if (!config.user.empty() && !user) throw ConfigError(config.source + ": user: '" + config.user + "' does not exist");
-  gid_t gid = user ? user->pw_gid : 0;
-  if (!config.group.empty()) {
-    const group* grp = ::getgrnam(config.group.c_str());
-    if (!grp) throw ConfigError(config.source + ": group: '" + config.group + "' does not exist");
-    gid = grp->gr_gid;
-  }
-  // Supplementary groups first, then the group, then the user: after setuid nothing else may change.
-  const std::string who = "user " + (config.user.empty() ? std::string("root") : config.user) + ", group " +
-                          std::to_string(gid);
-  const auto fail = [&](const char* call) {
-    throw std::runtime_error(std::string("cannot drop privileges to ") + who + ": " + call + ": " + std::strerror(errno));
-  };
-  if ((user ? ::initgroups(user->pw_name, gid) : ::setgroups(0, nullptr)) != 0) fail(user ? "initgroups" : "setgroups");
-  if (::setgid(gid) != 0) fail("setgid");
-  if (user && ::setuid(user->pw_uid) != 0) fail("setuid");
-  log_.notice("dropped privileges to user %s, group %d", config.user.empty() ? std::string("root") : config.user,
-              static_cast<int>(gid));
+  return generation;
 }
 
 void Master::waitForEvents() {
@@ -230,10 +136,10 @@ void Master::waitForEvents() {
   const std::int64_t now = monotonicMillis();
   for (const Lane lane : kLanes) {
     const LaneSupervision& s = supervision(lane);
-    if (servingWorkers(lane) < s.target && s.next_spawn_ms > now) shorten(s.next_spawn_ms - now);
+    if (servingWorkers(lane) < workers_->target(lane) && s.next_spawn_ms > now) shorten(s.next_spawn_ms - now);
   }
-  for (const Child& child : children_) {
-    const bool watching = scoreboard_->slot(child.slot).active.load() > 0 || child.stack_dump_sent_ms != 0;
+  for (const std::size_t slot : workers_->slots()) {
+    const bool watching = workers_->shared(slot).active.load() > 0 || workers_->worker(slot).stack_dump_sent_ms != 0;
     shorten(watching ? kDeadlineCheckMs : kIdleCheckMs);
   }
   if (generations_.size() > 1) shorten(kDeadlineCheckMs);  // watching the new generation get ready
@@ -242,24 +148,19 @@ void Master::waitForEvents() {
 }
 
 void Master::reapChildren() {
-  int status = 0;
-  pid_t pid;
-  while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
-    const auto child = std::find_if(children_.begin(), children_.end(), [pid](const Child& c) { return c.pid == pid; });
-    if (child == children_.end()) continue;
-    const std::int64_t lived_ms = monotonicMillis() - child->started_ms;
-    accountExit(*child, status, lived_ms);
-    WorkerSlot& slot = scoreboard_->slot(child->slot);
-    slot.pid.store(0);
-    slot.state.store(WorkerState::kEmpty);
-    children_.erase(child);
+  while (const auto ended = reapEndedChild()) {
+    const auto slot = workers_->slotOf(ended->pid);
+    if (!slot) continue;
+    accountExit(*slot, ended->wait_status, monotonicMillis() - workers_->worker(*slot).started_ms);
+    workers_->release(*slot);
   }
 }
 
-void Master::accountExit(const Child& child, int wait_status, std::int64_t lived_ms) {
-  const WorkerSlot& slot = scoreboard_->slot(child.slot);
+void Master::accountExit(std::size_t slot_index, int wait_status, std::int64_t lived_ms) {
+  const WorkerRecord& child = workers_->worker(slot_index);
+  const WorkerSlot& slot = workers_->shared(slot_index);
   const std::string uri = slot.active.load() > 0 ? slot.currentUri() : std::string();
-  LaneCounters& counters = scoreboard_->counters(child.lane);
+  LaneCounters& counters = workers_->counters(child.lane);
   const int code = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : -1;
   const WorkerEndVerdict verdict =
       judgeWorkerEnd({wait_status, slot.ready_ms.load() != 0, child.told_to_stop, child.killed, lived_ms});
@@ -331,10 +232,11 @@ void Master::handleSignals() {
 void Master::reload() {
   std::unique_ptr<Generation> next;
   try {
-    next = makeGeneration(reload_config_());
+    Config config = reload_config_();
+    LaneListeners sockets = openSockets(config);
+    next = makeGeneration(std::move(config), std::move(sockets));
   } catch (const std::exception& error) {
     log_.error("reload failed, generation %u keeps serving: %s", current().number, std::string(error.what()));
-    for (const Lane lane : kLanes) scoreboard_->counters(lane).target_processes.store(supervision(lane).target);
     return;
   }
   log_.notice("reload: generation %u starts; generation %u stops once it is ready", next->number, current().number);
@@ -347,17 +249,19 @@ void Master::retireOldGenerations() {
   // The old generation keeps serving until every new worker is ready, however long that takes:
   // a new generation whose workers cannot start must not take the service down with it.
   if (generations_.size() > 1 && currentGenerationReady()) {
-    for (Child& child : children_) {
+    for (const std::size_t slot : workers_->slots()) {
+      WorkerRecord& child = workers_->worker(slot);
       if (child.generation == &current() || child.told_to_stop) continue;
-      ::kill(child.pid, SIGTERM);
+      signalProcess(child.pid, SIGTERM);
       child.told_to_stop = true;
     }
   }
   // A generation with no workers left is released (its service's memory, unshared sockets).
   std::erase_if(generations_, [this](const std::unique_ptr<Generation>& generation) {
     if (generation.get() == &current()) return false;
-    return std::none_of(children_.begin(), children_.end(),
-                        [&](const Child& child) { return child.generation == generation.get(); });
+    const auto slots = workers_->slots();
+    return std::none_of(slots.begin(), slots.end(),
+                        [&](std::size_t slot) { return workers_->worker(slot).generation == generation.get(); });
   });
 }
 
@@ -376,67 +280,68 @@ bool Master::currentGenerationReady() const {
 
 bool Master::laneReady(Lane lane) const {
   unsigned ready = 0;
-  for (const Child& child : children_) {
+  for (const std::size_t slot : workers_->slots()) {
+    const WorkerRecord& child = workers_->worker(slot);
     if (child.lane != lane || child.generation != &current() || child.told_to_stop) continue;
-    const WorkerState state = scoreboard_->slot(child.slot).state.load();
+    const WorkerState state = workers_->shared(slot).state.load();
     if (state == WorkerState::kIdle || state == WorkerState::kBusy) ++ready;
   }
-  return ready >= lanes_[static_cast<std::size_t>(lane)].target;
+  return ready >= workers_->target(lane);
 }
 
 void Master::releaseRecyclingLocks() {
   for (const Lane lane : kLanes) {
     pid_t handover = kRecyclingHandover;
-    if (laneReady(lane)) scoreboard_->counters(lane).recycling.compare_exchange_strong(handover, 0);
+    if (laneReady(lane)) workers_->counters(lane).recycling.compare_exchange_strong(handover, 0);
   }
 }
 
 void Master::changeSlowWorkers(int delta) {
-  LaneSupervision& slow = supervision(Lane::kSlow);
-  const unsigned target = static_cast<unsigned>(std::clamp<int>(static_cast<int>(slow.target) + delta, 1, 256));
-  if (target == slow.target) {
-    log_.warning("slow lane stays at %u workers (the range is 1 to 256)", slow.target);
+  const unsigned before = workers_->target(Lane::kSlow);
+  const unsigned target = static_cast<unsigned>(std::clamp<int>(static_cast<int>(before) + delta, 1, 256));
+  if (target == before) {
+    log_.warning("slow lane stays at %u workers (the range is 1 to 256)", before);
     return;
   }
-  slow.target = target;
-  scoreboard_->counters(Lane::kSlow).target_processes.store(target);
+  workers_->setTarget(Lane::kSlow, target);
   log_.notice("slow lane: target now %u workers", target);
   if (delta > 0) return;
   // Prefer an idle worker, so no request waits for the one leaving.
-  Child* leaving = nullptr;
-  for (Child& child : children_) {
+  WorkerRecord* leaving = nullptr;
+  for (const std::size_t slot : workers_->slots()) {
+    WorkerRecord& child = workers_->worker(slot);
     if (child.lane != Lane::kSlow || child.generation != &current() || child.told_to_stop) continue;
-    if (!leaving || scoreboard_->slot(child.slot).state.load() == WorkerState::kIdle) leaving = &child;
+    if (!leaving || workers_->shared(slot).state.load() == WorkerState::kIdle) leaving = &child;
   }
   if (leaving) {
-    ::kill(leaving->pid, SIGTERM);
+    signalProcess(leaving->pid, SIGTERM);
     leaving->told_to_stop = true;
   }
 }
 
 void Master::killOverdueWorkers() {
   const std::int64_t now = monotonicMillis();
-  for (Child& child : children_) {
+  for (const std::size_t slot_index : workers_->slots()) {
+    WorkerRecord& child = workers_->worker(slot_index);
     if (child.killed) continue;
-    const WorkerSlot& slot = scoreboard_->slot(child.slot);
+    const WorkerSlot& slot = workers_->shared(slot_index);
     const auto [started_ms, thread] = slot.oldestRequest();
     const LaneConfig& lane = child.generation->config->lane(child.lane);
-    if (started_ms == 0 || now - started_ms <= lane.request_timeout.count() + kKillGraceMs) {
-      child.stack_dump_sent_ms = 0;
-      continue;
-    }
+    const OverdueAction action = overdueAction(now, started_ms, lane.request_timeout, child.stack_dump_sent_ms);
+    if (action == OverdueAction::kNone) child.stack_dump_sent_ms = 0;
+    if (action == OverdueAction::kNone || action == OverdueAction::kWaitForDump) continue;
     const std::string what = std::string(laneName(child.lane)) + " worker " + std::to_string(child.pid) +
                              " serving " + slot.currentUri() + " for " + std::to_string(now - started_ms) +
                              " ms (request_timeout " + std::to_string(lane.request_timeout.count()) + " ms)";
-    if (child.stack_dump_sent_ms == 0) {
+    if (action == OverdueAction::kDumpStack) {
       log_.warning("%s did not stop at its deadline; its stack follows, then it is killed", what);
-      ::syscall(SYS_tgkill, child.pid, slot.thread_id[thread].load(), kStackDumpSignal);
+      signalThread(child.pid, slot.thread_id[thread].load(), kStackDumpSignal);
       child.stack_dump_sent_ms = now;
-    } else if (now - child.stack_dump_sent_ms >= kStackDumpWaitMs) {
+    } else {
       log_.error("killing %s", what);
-      ::kill(child.pid, SIGKILL);
+      signalProcess(child.pid, SIGKILL);
       child.killed = true;
-      scoreboard_->counters(child.lane).kills.fetch_add(1);
+      workers_->counters(child.lane).kills.fetch_add(1);
     }
   }
 }
@@ -445,27 +350,18 @@ void Master::spawnMissingWorkers() {
   const std::int64_t now = monotonicMillis();
   for (const Lane lane : kLanes) {
     if (supervision(lane).next_spawn_ms > now) continue;
-    while (servingWorkers(lane) < supervision(lane).target) spawnWorker(lane);
+    while (servingWorkers(lane) < workers_->target(lane)) spawnWorker(lane);
   }
 }
 
 void Master::spawnWorker(Lane lane) {
-  const auto slot_index = freeSlot();
+  const auto slot_index = workers_->freeSlot();
   if (!slot_index) {
     log_.critical("scoreboard full: cannot start a %s worker", std::string(laneName(lane)));
     supervision(lane).next_spawn_ms = monotonicMillis() + kMaxBackoffMs;
     return;
   }
   Generation& generation = current();
-  WorkerSlot& slot = scoreboard_->slot(*slot_index);
-  slot.lane.store(lane);
-  slot.generation.store(generation.number);
-  slot.requests.store(0);
-  slot.active.store(0);
-  for (auto& started : slot.request_started_ms) started.store(0);
-  slot.state.store(WorkerState::kStarting);
-  slot.started_ms.store(monotonicMillis());
-  slot.ready_ms.store(0);
 
   WorkerPlan plan;
   plan.lane = lane;
@@ -474,42 +370,40 @@ void Master::spawnWorker(Lane lane) {
   plan.slot_index = *slot_index;
   plan.master_pid = pid_;
   plan.service = generation.service.get();
-  plan.scoreboard = scoreboard_.get();
+  plan.scoreboard = &workers_->scoreboard();
   plan.view = generation.view;
   plan.master_only_fds.push_back(signals_->fd());
-  for (const auto& g : generations_) {
-    for (const auto& listener : g->listeners) {
-      if (listener->fd.get() != plan.listen_fd) plan.master_only_fds.push_back(listener->fd.get());
-    }
+  for (const int fd : listeners_->openFds()) {
+    if (fd != plan.listen_fd) plan.master_only_fds.push_back(fd);
   }
 
-  const pid_t pid = ::fork();
-  if (pid < 0) {
-    log_.error("cannot fork a %s worker: %s", std::string(laneName(lane)), std::string(std::strerror(errno)));
-    slot.state.store(WorkerState::kEmpty);
+  pid_t pid = 0;
+  try {
+    pid = forkWorker(plan);
+  } catch (const std::system_error& error) {
+    log_.error(error.what());
     supervision(lane).next_spawn_ms = monotonicMillis() + kFirstBackoffMs;
     return;
   }
-  if (pid == 0) runWorker(plan);  // never returns
 
-  slot.pid.store(pid);
-  children_.push_back(Child{pid, lane, *slot_index, &generation, monotonicMillis()});
+  workers_->assign(*slot_index, pid, lane, generation, generation.number);
   log_.information("%s worker %d started (generation %u, slot %z)", std::string(laneName(lane)), static_cast<int>(pid),
                    generation.number, *slot_index);
 }
 
 void Master::stopWorkers(int signal_number, std::chrono::milliseconds deadline) {
-  for (Child& child : children_) {
-    ::kill(child.pid, signal_number);
+  for (const std::size_t slot : workers_->slots()) {
+    WorkerRecord& child = workers_->worker(slot);
+    signalProcess(child.pid, signal_number);
     child.told_to_stop = true;
   }
   const std::int64_t give_up = monotonicMillis() + deadline.count();
   while (true) {
     reapChildren();
-    if (children_.empty()) return;
+    if (workers_->count() == 0) return;
     const std::int64_t left = give_up - monotonicMillis();
     if (left <= 0) {
-      log_.warning("%z workers still running after %ld ms", children_.size(), static_cast<long>(deadline.count()));
+      log_.warning("%z workers still running after %ld ms", workers_->count(), static_cast<long>(deadline.count()));
       return;
     }
     // SIGCHLD arrives on the signalfd; a QUIT during a graceful stop cuts it short.
@@ -525,16 +419,11 @@ void Master::stopWorkers(int signal_number, std::chrono::milliseconds deadline) 
 }
 
 unsigned Master::servingWorkers(Lane lane) const {
-  return static_cast<unsigned>(std::count_if(children_.begin(), children_.end(), [&](const Child& c) {
+  const auto slots = workers_->slots();
+  return static_cast<unsigned>(std::count_if(slots.begin(), slots.end(), [&](std::size_t slot) {
+    const WorkerRecord& c = workers_->worker(slot);
     return c.lane == lane && c.generation == &current() && !c.told_to_stop;
   }));
-}
-
-std::optional<std::size_t> Master::freeSlot() const {
-  for (std::size_t i = 0; i < scoreboard_->size(); ++i) {
-    if (scoreboard_->slot(i).state.load() == WorkerState::kEmpty) return i;
-  }
-  return std::nullopt;
 }
 
 }  // namespace twinlane::pool

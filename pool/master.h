@@ -14,19 +14,14 @@
 #include <optional>
 #include <vector>
 
-#include "fcgi/service.h"
-#include "fcgi/unique_fd.h"
 #include "pool/config.h"
-#include "pool/scoreboard.h"
+#include "pool/generations.h"
+#include "pool/listeners.h"
 #include "pool/signals.h"
-#include "pool/status.h"
 #include "pool/systemd.h"
+#include "pool/worker_table.h"
 
 namespace twinlane::pool {
-
-using ServiceFactory = std::function<std::unique_ptr<fcgi::Service>(const Config&)>;
-// Re-reads and validates the config file, for a reload. Throws ConfigError.
-using ConfigLoader = std::function<Config()>;
 
 class Master {
  public:
@@ -40,40 +35,10 @@ class Master {
   int run();
 
  private:
-  // A listening socket; shared by the generations that listen on the same address. The last
-  // owner closes it and removes its file.
-  struct Listener {
-    fcgi::ListenAddress address;
-    UniqueFd fd;
-    ino_t inode = 0;
-    pid_t owner = 0;  // the process that removes the socket file; 0 for a socket systemd owns
-    ~Listener();
-  };
-
-  // Everything one reload produces. Workers of a generation serve its config and service.
-  struct Generation {
-    std::uint32_t number = 0;
-    std::unique_ptr<const Config> config;
-    std::unique_ptr<fcgi::Service> service;
-    std::array<std::shared_ptr<Listener>, kLaneCount> listeners;
-    PoolView view;
-  };
-
+  // The lane's target worker count lives in the worker table (WorkerTable::target).
   struct LaneSupervision {
-    unsigned target = 0;
     unsigned consecutive_failures = 0;
     std::int64_t next_spawn_ms = 0;  // back-off after a crash loop
-  };
-
-  struct Child {
-    pid_t pid = 0;
-    Lane lane = Lane::kFast;
-    std::size_t slot = 0;
-    const Generation* generation = nullptr;
-    std::int64_t started_ms = 0;
-    bool told_to_stop = false;           // TERM sent: reload, TTOU or shutdown
-    std::int64_t stack_dump_sent_ms = 0; // deadline passed: USR2 sent, SIGKILL follows
-    bool killed = false;
   };
 
   void start();
@@ -88,20 +53,18 @@ class Master {
   void changeSlowWorkers(int delta);
   void stopWorkers(int signal_number, std::chrono::milliseconds deadline);
 
-  std::unique_ptr<Generation> makeGeneration(Config config);
-  std::shared_ptr<Listener> listenerFor(const LaneConfig& lane);
-  void dropPrivileges(const Config& config);
+  LaneListeners openSockets(const Config& settings);
+  std::unique_ptr<Generation> makeGeneration(Config config, LaneListeners sockets);
   bool currentGenerationReady() const;
   bool laneReady(Lane lane) const;
   void releaseRecyclingLocks();
   void announceReadiness();
-  void accountExit(const Child& child, int wait_status, std::int64_t lived_ms);
+  void accountExit(std::size_t slot, int wait_status, std::int64_t lived_ms);
 
   Generation& current() { return *generations_.back(); }
   const Generation& current() const { return *generations_.back(); }
   LaneSupervision& supervision(Lane lane) { return lanes_[static_cast<std::size_t>(lane)]; }
   unsigned servingWorkers(Lane lane) const;
-  std::optional<std::size_t> freeSlot() const;
 
   Config initial_config_;
   ConfigLoader reload_config_;
@@ -109,12 +72,11 @@ class Master {
   Poco::Logger& log_;
   pid_t pid_;
   std::string started_at_;
-  std::unique_ptr<Scoreboard> scoreboard_;
+  std::unique_ptr<WorkerTable> workers_;  // made in start(), before the first fork
   std::unique_ptr<MasterSignals> signals_;
   std::vector<std::unique_ptr<Generation>> generations_;  // the current one last
   std::array<LaneSupervision, kLaneCount> lanes_{};
-  std::vector<Child> children_;
-  std::vector<InheritedSocket> inherited_sockets_;  // passed by systemd, not yet used by a lane
+  std::unique_ptr<Listeners> listeners_;
   bool announced_ready_ = false;
   enum class Stop { kNone, kGraceful, kFast } stop_ = Stop::kNone;
 };

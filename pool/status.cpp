@@ -108,15 +108,7 @@ std::vector<fcgi::RouteSpec> poolRoutes() {
   return {{"status", "/status", false, {"GET"}}, {"metrics", "/metrics", false, {"GET"}}};
 }
 
-bool isPoolRoute(const fcgi::RouteSpec& route) { return route.name == "status" || route.name == "metrics"; }
-
-void answerPoolRoute(const fcgi::RouteSpec& route, const PoolView& view, fcgi::Response& response) {
-  if (route.name == "status") {
-    response.setJson(*renderStatus(view));
-  } else {
-    response.setBody("text/plain; version=0.0.4", renderMetrics(view));
-  }
-}
+bool isPoolRouteName(std::string_view name) { return name == "status" || name == "metrics"; }
 
 Poco::JSON::Object::Ptr renderStatus(const PoolView& view) {
   auto status = fcgi::orderedObject();

@@ -32,11 +32,10 @@ struct PoolView {
   std::array<ino_t, kLaneCount> listener_inodes{};  // for the kernel's queue lengths
 };
 
+// The routes of the pool's built-in service (StatusService): `status` and `metrics`.
 std::vector<fcgi::RouteSpec> poolRoutes();
-bool isPoolRoute(const fcgi::RouteSpec& route);
-
-// Fills `response` for a pool route. Worker side.
-void answerPoolRoute(const fcgi::RouteSpec& route, const PoolView& view, fcgi::Response& response);
+// Whether `name` is one of those; a service may not reuse them.
+bool isPoolRouteName(std::string_view name);
 
 Poco::JSON::Object::Ptr renderStatus(const PoolView& view);
 std::string renderMetrics(const PoolView& view);

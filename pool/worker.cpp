@@ -8,11 +8,9 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
-#include <time.h>
 #include <unistd.h>
 
 #include <cerrno>
-#include <charconv>
 #include <cstring>
 #include <random>
 #include <mutex>
@@ -22,47 +20,24 @@
 #include "fcgi/http_error.h"
 #include "fcgi/unique_fd.h"
 #include "pool/exit_codes.h"
+#include "pool/lane_routes.h"
 #include "pool/process_memory.h"
+#include "pool/request_policy.h"
 #include "pool/signals.h"
+#include "pool/status_service.h"
 
 namespace twinlane::pool {
 namespace {
 
-// The routes this worker's lane serves, in the order the config lists them.
-fcgi::Router laneRouter(const WorkerPlan& plan) {
-  std::vector<fcgi::RouteSpec> lane_routes;
-  for (const auto& name : plan.lane_config->routes) {
-    for (const auto& route : plan.view.config->routes) {
-      if (route.route.name == name) lane_routes.push_back(route.route);
-    }
+// Every route of the config with the service that answers it: the pool's own (status,
+// metrics) by the built-in StatusService, the rest by the application.
+std::vector<OfferedRoute> offeredRoutes(const Config& config, const fcgi::Service& application, const StatusService& builtin) {
+  std::vector<OfferedRoute> offered;
+  for (const auto& route : config.routes) {
+    offered.push_back({route.route, isPoolRouteName(route.route.name) ? &builtin : &application});
   }
-  return fcgi::Router(std::move(lane_routes));
+  return offered;
 }
-
-std::int64_t realtimeMillis() {
-  timespec now{};
-  ::clock_gettime(CLOCK_REALTIME, &now);
-  return static_cast<std::int64_t>(now.tv_sec) * 1000 + now.tv_nsec / 1'000'000;
-}
-
-// nginx's $msec: "1700000000.123". nullopt when absent or malformed (then nothing is enforced).
-std::optional<std::int64_t> queuedAtMillis(std::string_view text) {
-  const auto dot = text.find('.');
-  if (dot == std::string_view::npos || text.size() != dot + 4) return std::nullopt;
-  std::int64_t seconds = 0;
-  std::int64_t millis = 0;
-  const auto s = std::from_chars(text.data(), text.data() + dot, seconds);
-  const auto m = std::from_chars(text.data() + dot + 1, text.data() + text.size(), millis);
-  if (s.ec != std::errc{} || s.ptr != text.data() + dot || m.ec != std::errc{} || m.ptr != text.data() + text.size()) {
-    return std::nullopt;
-  }
-  return seconds * 1000 + millis;
-}
-
-// How long past request_timeout an answer may still be written (the master kills at 1 s past).
-constexpr std::int64_t kAnswerGraceMs = 500;
-
-std::string retryAfterSeconds(Millis hint) { return std::to_string(std::max<std::int64_t>(1, (hint.count() + 999) / 1000)); }
 
 class WorkerProcess {
  public:
@@ -71,10 +46,12 @@ class WorkerProcess {
         lane_(*plan.lane_config),
         slot_(plan.scoreboard->slot(plan.slot_index)),
         counters_(plan.scoreboard->counters(plan.lane)),
-        router_(laneRouter(plan)),
+        status_(plan.view),
+        routes_(plan.lane_config->routes, offeredRoutes(*plan.view.config, *plan.service, status_)),
         wake_fd_(wake_fd),
         request_limit_(requestLimit()),
-        log_(Poco::Logger::get("twinlane.worker")) {}
+        log_(Poco::Logger::get("twinlane.worker")),
+        policy_(lane_, plan.view.config->slow_request, slot_, counters_, log_) {}
 
   int run() {
     std::vector<std::thread> extra_threads;
@@ -105,9 +82,8 @@ class WorkerProcess {
     const auto& limits = plan_.view.config->limits;
     fcgi::Acceptor acceptor(plan_.listen_fd, wake_fd_, accept_lock_, fcgi::InputLimits{limits.max_params, limits.max_body},
                             [this](const fcgi::RefusedConnection& refused) { reportRefused(refused); });
-    const std::unique_ptr<fcgi::ServiceThread> handler = plan_.service->newThread();
-    WorkerState expected = WorkerState::kStarting;
-    if (slot_.state.compare_exchange_strong(expected, WorkerState::kIdle)) slot_.ready_ms.store(monotonicMillis());
+    LaneRoutes::Thread handler = routes_.newThread();
+    slot_.markReady();
     while (!workerStopRequested()) {
       const auto outcome = acceptor.accept();
       if (outcome == fcgi::Acceptor::Outcome::kWoken) break;
@@ -118,94 +94,27 @@ class WorkerProcess {
         requestWorkerStop();
         break;
       }
-      serveOne(thread, acceptor, *handler);
+      serveOne(thread, acceptor, handler);
       acceptor.finish();
       checkRecycling();
     }
   }
 
-  void serveOne(std::size_t thread, fcgi::Acceptor& acceptor, fcgi::ServiceThread& handler) {
-    const std::int64_t started = monotonicMillis();
-    const std::int64_t deadline = started + lane_.request_timeout.count();
-    FCGX_Request& raw = acceptor.request();
-    fcgi::Request request(raw, acceptor.takeBody(), acceptor.bodyOverLimit(), plan_.view.config->limits.max_body,
-                          [this, deadline](const fcgi::Request& r) {
-      if (r.peerClosed()) throw fcgi::ClientGone();
-      if (monotonicMillis() > deadline) {
-        throw fcgi::HttpError(504, "timeout", "the computation passed the request_timeout of " +
-                                                  std::to_string(lane_.request_timeout.count()) + " ms and was stopped");
-      }
-    });
-    slot_.beginRequest(thread, request.uri());
-
-    const std::optional<std::int64_t> queue_wait_ms = queueWait(request);
-    fcgi::Response response;
-    bool answered = true;
-    std::string error_code;  // the API's code when the answer is an error
-    try {
-      if (request.peerClosed()) throw fcgi::ClientGone();
-      if (queue_wait_ms && *queue_wait_ms > lane_.queue_timeout.count()) {
-        throw fcgi::HttpError(503, "queue_timeout",
-                              "the request waited " + std::to_string(*queue_wait_ms) + " ms in the queue, longer than " +
-                                  std::to_string(lane_.queue_timeout.count()) + " ms; it was not computed",
-                              {{"Retry-After", retryAfterSeconds(lane_.queue_timeout)}});
-      }
-      dispatch(request, response, handler);
-    } catch (const fcgi::ClientGone&) {
-      answered = false;
-    } catch (const fcgi::HttpError& error) {
-      error_code = error.code();
-      response = fcgi::Response();
-      response.setError(error);
-    } catch (const std::exception& error) {
-      log_.error("%s %s failed: %s", std::string(request.method()), std::string(request.uri()), std::string(error.what()));
-      response = fcgi::Response();
-      response.setError(fcgi::HttpError(500, "internal", "internal error; the server log has the details"));
-    }
-    // The answer must be out before the master would kill this worker for the request (1 s past
-    // its deadline): a peer that reads slowly cannot turn a finished request into a kill.
+  void serveOne(std::size_t thread, fcgi::Acceptor& acceptor, LaneRoutes::Thread& handler) {
+    RequestTiming timing;
+    fcgi::Request request(acceptor.request(), acceptor.takeBody(), acceptor.bodyOverLimit(),
+                          plan_.view.config->limits.max_body, [this, &timing](const fcgi::Request& r) {
+                            policy_.checkpoint(timing, [&r] { return r.peerClosed(); });
+                          });
+    timing = policy_.begin(thread, request.uri(), request.param("TWINLANE_QUEUED_AT"));
+    const auto client_gone = [&request] { return request.peerClosed(); };
+    RequestOutcome outcome = policy_.run(timing, request.method(), request.uri(), client_gone,
+                                         [&](fcgi::Response& response) { handler.handle(request, response); });
     const auto answer_by = std::chrono::steady_clock::now() +
-                           std::chrono::milliseconds(deadline + kAnswerGraceMs - monotonicMillis());
-    if (answered && !acceptor.answer(response, answer_by)) answered = false;
-
-    const std::int64_t took_ms = monotonicMillis() - started;
-    record(request, answered ? response.status() : 499, error_code, took_ms, queue_wait_ms);
-    slot_.endRequest(thread);
-  }
-
-  void dispatch(fcgi::Request& request, fcgi::Response& response, fcgi::ServiceThread& handler) {
-    const fcgi::RouteMatch match = router_.match(request.method(), request.path());
-    if (isPoolRoute(*match.route)) {
-      answerPoolRoute(*match.route, plan_.view, response);
-    } else {
-      handler.handle(match, request, response);
-    }
-  }
-
-  std::optional<std::int64_t> queueWait(const fcgi::Request& request) const {
-    const auto queued_at = queuedAtMillis(request.param("TWINLANE_QUEUED_AT"));
-    if (!queued_at) return std::nullopt;
-    return std::max<std::int64_t>(0, realtimeMillis() - *queued_at);
-  }
-
-  // `status` 499: the client left before the answer (nginx's code for it).
-  void record(const fcgi::Request& request, int status, std::string_view error_code, std::int64_t took_ms,
-              std::optional<std::int64_t> queue_wait_ms) {
-    counters_.countResponse(status);
-    if (status == 499) counters_.abandoned.fetch_add(1);
-    if (error_code == "timeout") counters_.timeouts.fetch_add(1);
-    if (error_code == "queue_timeout") counters_.queue_timeouts.fetch_add(1);
-    counters_.request_duration.observe(static_cast<double>(took_ms) / 1000);
-    if (queue_wait_ms) counters_.queue_wait.observe(static_cast<double>(*queue_wait_ms) / 1000);
-    const Millis slow = plan_.view.config->slow_request;
-    if (slow.count() > 0 && took_ms >= slow.count()) {
-      log_.warning("slow request: %s %s -> %d in %ld ms (queued %ld ms)", std::string(request.method()),
-                   std::string(request.uri()), status, static_cast<long>(took_ms),
-                   static_cast<long>(queue_wait_ms.value_or(0)));
-    } else if (status == 499) {
-      log_.information("%s %s: the client left; not computed or not answered", std::string(request.method()),
-                       std::string(request.uri()));
-    }
+                           std::chrono::milliseconds(policy_.answerBy(timing) - monotonicMillis());
+    if (outcome.answered && !acceptor.answer(outcome.response, answer_by)) outcome.answered = false;
+    policy_.finish(thread, timing, request.method(), request.uri(), outcome.answered ? outcome.response.status() : 499,
+                   outcome.error_code);
   }
 
   // Counts every refused connection and logs it, but a burst of at most 20 lines and then one a
@@ -269,11 +178,13 @@ class WorkerProcess {
   const LaneConfig& lane_;
   WorkerSlot& slot_;
   LaneCounters& counters_;
-  fcgi::Router router_;
+  StatusService status_;  // the pool's own /status and /metrics, routed like the service's routes
+  LaneRoutes routes_;
   int wake_fd_;
   std::mutex accept_lock_;  // the serving threads take turns waiting on the listener
   std::uint64_t request_limit_;
   Poco::Logger& log_;
+  RequestPolicy policy_;
   std::atomic<bool> failed_{false};
   std::atomic<int> recycle_code_{kExitOk};
   std::mutex refusal_log_lock_;
