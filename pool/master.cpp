@@ -347,10 +347,12 @@ void Master::killOverdueWorkers() {
 }
 
 void Master::spawnMissingWorkers() {
-  const std::int64_t now = monotonicMillis();
   for (const Lane lane : kLanes) {
-    if (supervision(lane).next_spawn_ms > now) continue;
-    while (servingWorkers(lane) < workers_->target(lane)) spawnWorker(lane);
+    // spawnWorker sets a back-off when it cannot fork (EAGAIN) or the table is full; the loop
+    // must see it, or it would spin without ever handling a signal again.
+    while (servingWorkers(lane) < workers_->target(lane) && supervision(lane).next_spawn_ms <= monotonicMillis()) {
+      spawnWorker(lane);
+    }
   }
 }
 
