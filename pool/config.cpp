@@ -23,19 +23,21 @@ unsigned cpuCount() {
   return n > 0 ? static_cast<unsigned>(n) : 1;
 }
 
-// The documented defaults of each lane, before the file has its say.
-LaneConfig defaultLane(Lane which, const std::vector<ServiceRoute>& routes) {
+// The documented defaults of each lane, before the file has its say. Sockets live in
+// /run/NAME/, the program's own directory (the twinlane package's tmpfiles make /run/twinlane).
+LaneConfig defaultLane(Lane which, const ServiceSpec& service, const std::vector<ServiceRoute>& routes) {
   LaneConfig lane;
   lane.lane = which;
+  const std::string socket_dir = "/run/" + (service.name.empty() ? std::string("twinlane") : service.name) + "/";
   for (const auto& route : routes) {
     if (route.lane == which) lane.routes.push_back(route.route.name);
   }
   if (which == Lane::kFast) {
-    lane.listen = fcgi::ListenAddress::parse("/run/twinlane/fast.sock");
+    lane.listen = fcgi::ListenAddress::parse(socket_dir + "fast.sock");
     lane.processes = 1;
     lane.threads = 8;
   } else {
-    lane.listen = fcgi::ListenAddress::parse("/run/twinlane/slow.sock");
+    lane.listen = fcgi::ListenAddress::parse(socket_dir + "slow.sock");
     lane.processes = cpuCount();
     lane.threads = 1;
     lane.nice = 10;
@@ -136,7 +138,7 @@ Config parseConfig(const std::string& yaml_text, const std::string& source_name,
   config.routes = allRoutes(service);
   ConfigSection lanes = top.section("lanes");
   for (const Lane lane : kLanes) {
-    config.lane(lane) = readLane(lanes.section(std::string(laneName(lane))), defaultLane(lane, config.routes));
+    config.lane(lane) = readLane(lanes.section(std::string(laneName(lane))), defaultLane(lane, service, config.routes));
   }
 
   ConfigSection limits = top.section("limits");
@@ -154,7 +156,15 @@ Config parseConfig(const std::string& yaml_text, const std::string& source_name,
   config.user = top.string("user");
   config.group = top.string("group");
 
-  if (service.configure) config.service = service.configure(top);
+  if (service.configure) {
+    try {
+      config.service = service.configure(top);
+    } catch (const ConfigError&) {
+      top.rejectUnknown();  // a misspelt key ("grpah") explains the service's complaint best
+      throw;
+    }
+    if (!config.service) throw ConfigError(source_name + ": the service read its keys but returned no configuration");
+  }
   top.rejectUnknown();
 
   if (config.lane(Lane::kFast).listen.toString() == config.lane(Lane::kSlow).listen.toString()) {

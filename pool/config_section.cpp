@@ -102,9 +102,13 @@ ConfigSection ConfigSection::parseDocument(const std::string& yaml_text, const s
 }
 
 ConfigSection ConfigSection::section(const std::string& key) {
-  auto& child = state_->children[key];
-  if (!child) child = makeState(state_->take(key), state_->keyPath(key), state_->source);
-  return ConfigSection(child);
+  auto found = state_->children.find(key);
+  if (found == state_->children.end()) {
+    // Made before it is recorded: a value that is not a mapping throws and records nothing.
+    auto child = makeState(state_->take(key), state_->keyPath(key), state_->source);
+    found = state_->children.emplace(key, std::move(child)).first;
+  }
+  return ConfigSection(found->second);
 }
 
 bool ConfigSection::has(const std::string& key) { return state_->take(key).IsDefined(); }

@@ -3,6 +3,7 @@
 #include "pool/generations.h"
 
 #include <sstream>
+#include <stdexcept>
 
 namespace twinlane::pool {
 namespace {
@@ -25,6 +26,7 @@ std::unique_ptr<Generation> loadGeneration(std::uint32_t number, Config config, 
 
   const std::int64_t load_start = monotonicMillis();
   generation->service = make_service(*generation->config);
+  if (!generation->service) throw std::runtime_error("the service's load() returned no service");
   PoolView& view = generation->view;
   view.config = generation->config.get();
   view.scoreboard = &scoreboard;

@@ -36,8 +36,13 @@ Config loadValidConfig(const ServiceSpec& service, const std::string& path) {
   return config;
 }
 
-// The master loads the data of each generation from what the service read of its config.
-std::unique_ptr<fcgi::Service> loadService(const Config& config) { return config.service->load(); }
+// The master loads each generation's data through this, after it has dropped privileges, so the
+// service's check() sees the files as the configured user will (a data file only root may read
+// fails here, with its FILE:LINE: key, not later in a worker).
+std::unique_ptr<fcgi::Service> loadService(const Config& config) {
+  config.service->check();
+  return config.service->load();
+}
 
 class ServerCommand : public Poco::Util::ServerApplication {
  public:
@@ -120,12 +125,12 @@ class ServerCommand : public Poco::Util::ServerApplication {
   }
 
   int runMaster(const std::string& path) {
-    const Config settings = loadValidConfig(service_, path);
+    const Config settings = loadConfig(path, service_);  // checked by loadService, unprivileged
     setUpLogging(settings.log_level);
     Poco::Logger& log = Poco::Logger::get("twinlane.master");
     log.notice("%s %s starting with %s (pid %d)", service_.name, std::string(kVersion), path, static_cast<int>(::getpid()));
     try {
-      const ConfigLoader reload = [this, path] { return loadValidConfig(service_, path); };
+      const ConfigLoader reload = [this, path] { return loadConfig(path, service_); };
       return Master(settings, reload, loadService, log).run();
     } catch (const std::exception& error) {
       log.critical("cannot start: %s", std::string(error.what()));
@@ -140,6 +145,13 @@ class ServerCommand : public Poco::Util::ServerApplication {
 }  // namespace
 
 int serve(int argc, char** argv, ServiceSpec service) {
+  try {
+    checkServiceSpec(service);
+  } catch (const std::invalid_argument& error) {
+    std::cerr << (service.name.empty() ? std::string("twinlane") : service.name) << ": invalid ServiceSpec: " << error.what()
+              << "\n";
+    return kExitUsage;
+  }
   ServerCommand command(std::move(service));
   return command.run(argc, argv);
 }

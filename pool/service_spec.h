@@ -43,14 +43,23 @@ class ServiceConfig {
 };
 
 struct ServiceSpec {
-  std::string name;        // the program: --help, --version and the logs ("twinlane", "wordfreq")
-  std::string url_prefix;  // every route's path starts with it ("/api/v1/"); nginx sends any
-                           // other path under it to the fast lane, which answers 404 in JSON
+  // The program: --help, --version, the logs, and the default socket directory /run/NAME/.
+  // Letters, digits, '.', '_' and '-' ("twinlane", "wordfreq").
+  std::string name;
+  // Every route's path starts with it; it starts and ends with '/' ("/api/v1/"). nginx sends
+  // any other path under it to the fast lane, which answers 404 in JSON.
+  std::string url_prefix;
+  // At least one. Names are unique and not the pool's own (status, metrics).
   std::vector<ServiceRoute> routes;
   // Reads the service's keys from the file's top level: its own sections (top.section("data"))
   // and keys it adds to shared ones (top.section("limits")). Keys nobody reads are errors.
   // Throws ConfigError. Must not touch the data yet: that is ServiceConfig::load's job.
+  // Required; it returns a ServiceConfig (never null) whose load() returns a Service.
   std::function<std::unique_ptr<ServiceConfig>(ConfigSection& top)> configure;
 };
+
+// Throws std::invalid_argument naming the first rule above that `spec` breaks; serve() calls
+// it first, so a mistake in a service's code stops it at once with a clear message.
+void checkServiceSpec(const ServiceSpec& spec);
 
 }  // namespace twinlane::pool

@@ -9,11 +9,12 @@
 //      what /status shows of it (summary) and what it adds to /metrics (metrics).
 //   2. A twinlane::ServiceThread whose handle(match, request, response) answers one request:
 //      match.route->name says which route, match.rest what followed a prefix route's path;
-//      request.queryString(), request.body(), QueryParameters for strict parameter parsing;
-//      response.setJson(...). Throw HttpError for a 4xx/5xx answer in the API's JSON shape; any
-//      other exception becomes 500 "internal". Long computations call request.checkpoint()
-//      now and then: past the lane's request_timeout it throws (504 "timeout"), and when the
-//      client has gone it stops the work.
+//      request.queryString(), request.readBody(), QueryParameters for strict parameter
+//      parsing; response.setJson(...). Throw HttpError for a 4xx/5xx answer in the API's JSON
+//      shape; any other exception becomes 500 "internal". Long computations call
+//      request.checkpoint() now and then: past the lane's request_timeout it throws HttpError
+//      (504 "timeout"), and when the client has gone it throws ClientGone; let both pass (a
+//      catch-all that swallows them would keep computing for nobody).
 //   3. A twinlane::ServiceConfig: what the service read from the config file. check() tests
 //      what reading could not (files readable), load() builds the Service.
 //   4. A twinlane::ServiceSpec: the program's name, the URL prefix of its routes, the routes

@@ -9,7 +9,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "child_process.h"
 #include "integration_stack.h"
+#include "temp_dir.h"
 #include "proc_info.h"
 #include "testapp_stack.h"
 #include "wait_for.h"
@@ -69,6 +71,30 @@ TEST(PoolPrivileges, AsRootTheMasterBindsForTheConfiguredOwnerAndRunsEveryProces
 
   EXPECT_TRUE(isJsonOk(stack.get("/api/v1/test/pid")));
   EXPECT_TRUE(isJsonOk(stack.get("/api/v1/test/sleep?ms=1")));
+}
+
+// The service checks its files as the user it will run as: a file only root may read stops the
+// start with the key's FILE:LINE, before any worker is forked.
+TEST(PoolPrivileges, TheServiceChecksItsFilesAfterPrivilegesAreDropped) {
+  if (::geteuid() != 0) GTEST_SKIP() << "needs root: the master drops privileges only when started as root";
+  if (::getpwnam(kUser) == nullptr || ::getgrnam(kGroup) == nullptr) GTEST_SKIP() << "no user " << kUser;
+  TempDir dir("twinlane-it");
+  const auto secret = dir.write("secret.txt", "for root only\n");
+  ASSERT_EQ(::chmod(secret.c_str(), 0600), 0);
+  auto options = testappOptions(TWINLANE_TESTAPP_BIN);
+  options.extra_yaml = std::string("user: ") + kUser + "\ngroup: " + kGroup + "\ntestapp: { data: " + secret.string() + " }\n";
+  const auto config = dir.write("twinlane.yaml", renderConfig(options, dir.path()));
+  ASSERT_EQ(::chmod(dir.path().c_str(), 0755), 0);  // nobody may look in; only the file is closed
+
+  ChildProcess master({{options.binary.string(), "--config", config.string()}, options.env, dir.file("master.log"), {}});
+  const auto exit = master.waitExit(30s);
+
+  ASSERT_TRUE(exit.has_value()) << "the master runs although its data cannot be read as " << kUser;
+  EXPECT_FALSE(exit->success()) << exit->describe();
+  const std::string log = master.readLog();
+  EXPECT_NE(log.find("cannot start: " + config.string() + ":"), std::string::npos) << log;
+  EXPECT_NE(log.find(": testapp.data: cannot read " + secret.string() + ": Permission denied"), std::string::npos) << log;
+  EXPECT_EQ(log.find(" worker "), std::string::npos) << "a worker was forked: " << log;
 }
 
 }  // namespace

@@ -52,7 +52,9 @@ std::string errorFor(const std::string& yaml) {
 TEST(ConfigTest, EmptyFileGivesTheDocumentedDefaults) {
   const Config config = parseConfig("", "empty.yaml");
   EXPECT_TRUE(serviceConfig(config).file.empty());
-  EXPECT_EQ(config.lane(Lane::kFast).listen.path, "/run/twinlane/fast.sock");
+  // Sockets default to the program's own directory, /run/NAME/.
+  EXPECT_EQ(config.lane(Lane::kFast).listen.path, "/run/example/fast.sock");
+  EXPECT_EQ(config.lane(Lane::kSlow).listen.path, "/run/example/slow.sock");
   EXPECT_EQ(config.lane(Lane::kFast).threads, 8u);
   // Each lane serves, by default, the routes that declare it, and the fast lane the pool's own.
   EXPECT_EQ(config.lane(Lane::kSlow).routes, (std::vector<std::string>{"route", "matrix"}));
@@ -183,6 +185,56 @@ TEST(ConfigTest, TheServiceReadsItsOwnKeysWithTheSameErrors) {
     EXPECT_EQ(std::string(error.what()).rfind("bare.yaml:1: example: unknown key; expected one of: lanes, limits", 0), 0u)
         << error.what();
   }
+}
+
+TEST(ConfigTest, AMisspeltKeyIsNamedBeforeTheServiceComplainsOfWhatIsMissing) {
+  ServiceSpec spec = exampleService();
+  spec.configure = [](ConfigSection& top) -> std::unique_ptr<ServiceConfig> {
+    ConfigSection example = top.section("example");
+    if (example.string("file").empty()) throw example.error("file", "is required");
+    return std::make_unique<ExampleConfig>();
+  };
+  try {
+    pool::parseConfig("example:\n  fiel: /x\n", "t.yaml", spec);
+    FAIL() << "expected a ConfigError";
+  } catch (const ConfigError& error) {
+    EXPECT_EQ(std::string(error.what()), "t.yaml:2: example.fiel: unknown key; expected one of: file");
+  }
+}
+
+TEST(ConfigTest, ASectionThatIsNotAMappingCanBeReadAsAValueInstead) {
+  // A service accepting `data: FILE` as well as `data: { file: FILE }`.
+  ConfigSection top = ConfigSection::parseDocument("data: /x.txt\n", "t.yaml");
+  EXPECT_THROW(top.section("data"), ConfigError);
+  EXPECT_EQ(top.string("data"), "/x.txt");
+  EXPECT_NO_THROW(top.rejectUnknown());
+}
+
+TEST(ServiceSpecTest, MistakesInAServicesCodeAreNamed) {
+  const auto problem = [](const std::function<void(ServiceSpec&)>& change) {
+    ServiceSpec spec = exampleService();
+    change(spec);
+    try {
+      checkServiceSpec(spec);
+    } catch (const std::invalid_argument& error) {
+      return std::string(error.what());
+    }
+    return std::string("accepted");
+  };
+  EXPECT_EQ(problem([](ServiceSpec&) {}), "accepted");
+  EXPECT_EQ(problem([](ServiceSpec& s) { s.routes.push_back({{"status", "/api/v1/status", false, {"GET"}}, Lane::kFast}); }),
+            "route 'status': the name is the pool's own route");
+  EXPECT_EQ(problem([](ServiceSpec& s) { s.routes.push_back(s.routes.front()); }), "route 'health' is declared twice");
+  EXPECT_EQ(problem([](ServiceSpec& s) { s.routes.push_back({{"other", "/other", false, {"GET"}}, Lane::kFast}); }),
+            "route 'other': path '/other' is not under the URL prefix '/api/v1/'");
+  EXPECT_EQ(problem([](ServiceSpec& s) { s.routes.push_back({{"all", "/api/v1/", true, {"GET"}}, Lane::kFast}); }),
+            "route 'all': a prefix route cannot be the URL prefix itself");
+  EXPECT_EQ(problem([](ServiceSpec& s) { s.url_prefix = "/api/v1"; }),
+            "url_prefix '/api/v1' must start and end with '/', like /api/v1/");
+  EXPECT_EQ(problem([](ServiceSpec& s) { s.name = "my service"; }),
+            "name 'my service' must be letters, digits, '.', '_' or '-'");
+  EXPECT_EQ(problem([](ServiceSpec& s) { s.configure = nullptr; }), "no configure function");
+  EXPECT_EQ(problem([](ServiceSpec& s) { s.routes.clear(); }), "no routes");
 }
 
 TEST(ConfigTest, UnitParsers) {
