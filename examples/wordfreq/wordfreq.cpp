@@ -143,7 +143,8 @@ class WordfreqThread : public twinlane::ServiceThread {
     const auto query = twinlane::QueryParameters::parse(request.queryString());
     query.acceptOnly({"word", "distance"});
     const std::string word = lowercase(query.require("word", "a word"));
-    const auto distance = query.find("distance") ? query.requireInteger("distance", 0, max_distance_) : 1;
+    const auto distance = query.find("distance") ? query.requireInteger("distance", 0, max_distance_)
+                                                 : std::min<std::uint64_t>(1, max_distance_);
 
     Poco::JSON::Array::Ptr matches = new Poco::JSON::Array;
     std::vector<std::pair<std::size_t, const Word*>> found;

@@ -343,8 +343,8 @@ fi
 
 # ---------------------------------------------------------------------------------------------
 phase "build examples/wordfreq against twinlane-dev"
-# A copy outside this tree, so nothing but the installed package can be found.
-cp -a "$root/examples/wordfreq" "$tmp/wordfreq-src"
+# The example as installed, copied out of /usr/share/doc: nothing of this tree can be found.
+cp -a /usr/share/doc/twinlane-dev/examples/wordfreq "$tmp/wordfreq-src"
 cmake -S "$tmp/wordfreq-src" -B "$tmp/wordfreq-build" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   >"$tmp/wordfreq-build.log" 2>&1 && cmake --build "$tmp/wordfreq-build" >>"$tmp/wordfreq-build.log" 2>&1 ||
   { tail -n 40 "$tmp/wordfreq-build.log" >&2; fail "building examples/wordfreq against twinlane-dev"; }
