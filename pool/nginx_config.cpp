@@ -4,6 +4,8 @@
 
 #include <sstream>
 
+#include "pool/status.h"
+
 namespace twinlane::pool {
 namespace {
 
@@ -83,7 +85,7 @@ void writeLocation(std::ostream& out, const fcgi::RouteSpec& route, const LaneCo
       out << errorPage(error) << ";\n";
     }
   }
-  if (route.name == "status" || route.name == "metrics") {
+  if (isPoolRouteName(route.name)) {  // the pool's status and metrics: loopback only
     out << "        allow 127.0.0.1;\n        allow ::1;\n        deny all;\n";
   }
   // nginx must wait longer than the pool would let the request queue and compute, so the
