@@ -24,7 +24,8 @@
 // main() is then `return twinlane::serve(argc, argv, spec);`, which gives the program the
 // master (--config), --check-config, nginx-config and the rest of the pool: lanes, queueing,
 // deadlines, recycling, reload on HUP, /status, /metrics, logs, privileges and systemd.
-// examples/wordfreq in the source tree is a complete service in one file.
+// examples/wordfreq (installed in /usr/share/doc/twinlane-dev/examples/) is a complete service
+// in one file.
 #pragma once
 
 #include "fcgi/http_error.h"
