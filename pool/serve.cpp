@@ -19,6 +19,7 @@
 #include "pool/logging.h"
 #include "pool/master.h"
 #include "pool/nginx_config.h"
+#include "pool/service_check.h"
 #include "pool/status.h"
 #include "twinlane/version.h"
 
@@ -29,10 +30,11 @@ using Poco::Util::Option;
 using Poco::Util::OptionCallback;
 
 // The config file read by the pool and the service, and checked by the service (its files
-// exist and are readable, ...): what --check-config, nginx-config, start-up and every reload use.
+// exist and are readable, ...) as the user it will run as: what --check-config and
+// nginx-config use.
 Config loadValidConfig(const ServiceSpec& service, const std::string& path) {
   Config config = loadConfig(path, service);
-  if (config.service) config.service->check();
+  checkServiceAsItsUser(config);
   return config;
 }
 

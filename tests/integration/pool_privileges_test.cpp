@@ -89,6 +89,12 @@ TEST(PoolPrivileges, TheServiceChecksItsFilesAfterPrivilegesAreDropped) {
   ChildProcess master({{options.binary.string(), "--config", config.string()}, options.env, dir.file("master.log"), {}});
   const auto exit = master.waitExit(30s);
 
+  // --check-config, as root, checks as the user too, and says so before the start is tried.
+  const auto checked = runToCompletion({options.binary.string(), "--check-config", config.string()}, dir.path(), "check", 30s);
+  EXPECT_EQ(checked.status.describe(), "exit 1") << checked.out << checked.err;
+  EXPECT_NE(checked.err.find(": testapp.data: cannot read " + secret.string() + ": Permission denied"), std::string::npos)
+      << checked.err;
+
   ASSERT_TRUE(exit.has_value()) << "the master runs although its data cannot be read as " << kUser;
   EXPECT_FALSE(exit->success()) << exit->describe();
   const std::string log = master.readLog();
