@@ -2,6 +2,7 @@
 // Reading the pool's part of the YAML configuration: see config.h.
 #include "pool/config.h"
 
+#include <Poco/String.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -106,8 +107,7 @@ void checkRoutes(ConfigSection& lanes, const Config& config, const std::vector<S
     ConfigSection section = lanes.section(std::string(lane.name()));
     for (const auto& route : lane.routes) {
       if (std::find(names.begin(), names.end(), route) != names.end()) continue;
-      std::string list;
-      for (const auto& name : names) list += (list.empty() ? "" : ", ") + name;
+      const std::string list = Poco::cat(std::string(", "), names.begin(), names.end());
       throw section.error("routes", "unknown route '" + route + "'; known routes: " + list);
     }
   }

@@ -2,6 +2,7 @@
 // Reading the YAML configuration with errors that say where: see config_section.h.
 #include "pool/config_section.h"
 
+#include <Poco/String.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -16,9 +17,12 @@ struct ConfigSection::State {
   YAML::Node node;  // undefined or null for an absent section
   std::string path;
   std::shared_ptr<const std::string> source;
-  std::vector<std::pair<std::string, YAML::Node>> entries;  // in file order
-  std::map<std::string, YAML::Node> values;
-  std::map<std::string, YAML::Node> key_nodes;
+  struct Entry {
+    std::string key;
+    YAML::Node key_node;  // where the key is, for messages
+    YAML::Node value;
+  };
+  std::vector<Entry> entries;      // in file order; a mapping of a config file is a few keys
   std::vector<std::string> asked;  // every key a reader asked for, in order
   std::map<std::string, std::shared_ptr<State>> children;
 
@@ -39,11 +43,16 @@ struct ConfigSection::State {
 
   std::string keyPath(const std::string& key) const { return path.empty() ? key : path + "." + key; }
 
+  const Entry* find(const std::string& key) const {
+    const auto found = std::find_if(entries.begin(), entries.end(), [&key](const Entry& e) { return e.key == key; });
+    return found == entries.end() ? nullptr : &*found;
+  }
+
   // The value of `key` (undefined when absent), remembering that someone asked for it.
   YAML::Node take(const std::string& key) {
     if (std::find(asked.begin(), asked.end(), key) == asked.end()) asked.push_back(key);
-    const auto found = values.find(key);
-    return found == values.end() ? YAML::Node(YAML::NodeType::Undefined) : found->second;
+    const Entry* entry = find(key);
+    return entry ? entry->value : YAML::Node(YAML::NodeType::Undefined);
   }
 
   std::string scalar(const YAML::Node& value, const std::string& key) const {
@@ -64,21 +73,13 @@ std::shared_ptr<ConfigSection::State> makeState(const YAML::Node& node, std::str
   if (!node.IsMap()) throw state->errorAt(node, state->path.empty() ? "top level" : state->path, "must be a mapping of keys to values");
   for (const auto& entry : node) {
     const std::string key = entry.first.Scalar();
-    if (!state->values.emplace(key, entry.second).second) throw state->errorAt(entry.first, state->keyPath(key), "appears twice");
-    state->key_nodes.emplace(key, entry.first);
-    state->entries.emplace_back(key, entry.second);
+    if (state->find(key)) throw state->errorAt(entry.first, state->keyPath(key), "appears twice");
+    state->entries.push_back({key, entry.first, entry.second});
   }
   return state;
 }
 
-std::string joined(const std::vector<std::string>& items) {
-  std::string list;
-  for (const auto& item : items) {
-    if (!list.empty()) list += ", ";
-    list += item;
-  }
-  return list;
-}
+std::string joined(const std::vector<std::string>& items) { return Poco::cat(std::string(", "), items.begin(), items.end()); }
 
 std::string wholeNumberProblem(const std::string& text, std::string_view min, std::string_view max) {
   std::string problem = "'" + text;
@@ -186,8 +187,8 @@ std::string ConfigSection::choice(const std::string& key, std::string fallback, 
 }
 
 ConfigError ConfigSection::error(const std::string& key, const std::string& problem) const {
-  const auto found = state_->key_nodes.find(key);
-  const YAML::Node& at = found != state_->key_nodes.end() ? found->second : state_->node;
+  const State::Entry* entry = state_->find(key);
+  const YAML::Node& at = entry ? entry->key_node : state_->node;
   return state_->errorAt(at, keyPath(key), problem);
 }
 
@@ -196,9 +197,9 @@ std::string ConfigSection::keyPath(const std::string& key) const { return state_
 const std::string& ConfigSection::sourceName() const { return *state_->source; }
 
 void ConfigSection::rejectUnknown() const {
-  for (const auto& [key, value] : state_->entries) {
+  for (const auto& [key, key_node, value] : state_->entries) {
     if (std::find(state_->asked.begin(), state_->asked.end(), key) != state_->asked.end()) continue;
-    throw state_->errorAt(state_->key_nodes.at(key), keyPath(key), "unknown key; expected one of: " + joined(state_->asked));
+    throw state_->errorAt(key_node, keyPath(key), "unknown key; expected one of: " + joined(state_->asked));
   }
   for (const auto& [key, child] : state_->children) ConfigSection(child).rejectUnknown();
 }

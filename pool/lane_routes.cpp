@@ -6,6 +6,7 @@
 #include <utility>
 
 namespace twinlane::pool {
+
 LaneRoutes::LaneRoutes(const std::vector<std::string>& names, const std::vector<OfferedRoute>& offered)
     : router_({}) {
   std::vector<fcgi::RouteSpec> routes;

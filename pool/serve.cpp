@@ -121,7 +121,7 @@ class ServerCommand : public Poco::Util::ServerApplication {
     site.config_path = path;
     site.url_prefix = service_.url_prefix;
     std::vector<fcgi::RouteSpec> routes;
-    for (const auto& route : allRoutes(service_)) routes.push_back(route.route);
+    for (const auto& route : settings.routes) routes.push_back(route.route);
     std::cout << renderNginxConfig(settings, routes, site);
     return kExitOk;
   }

@@ -4,6 +4,7 @@
 
 #include <Poco/JSON/Array.h>
 
+#include <algorithm>
 #include <sstream>
 
 #include "pool/queue_length.h"
@@ -108,7 +109,10 @@ std::vector<fcgi::RouteSpec> poolRoutes() {
   return {{"status", "/status", false, {"GET"}}, {"metrics", "/metrics", false, {"GET"}}};
 }
 
-bool isPoolRouteName(std::string_view name) { return name == "status" || name == "metrics"; }
+bool isPoolRouteName(std::string_view name) {
+  const auto routes = poolRoutes();
+  return std::any_of(routes.begin(), routes.end(), [name](const fcgi::RouteSpec& route) { return route.name == name; });
+}
 
 Poco::JSON::Object::Ptr renderStatus(const PoolView& view) {
   auto status = fcgi::orderedObject();
