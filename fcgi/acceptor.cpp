@@ -230,14 +230,16 @@ Acceptor::Read Acceptor::readRequest() {
     }
     if (n < 0 && error == EINTR) continue;
     if (n < 0 && (error == EAGAIN || error == EWOULDBLOCK)) {
-      // Before the first byte a stop request ends the wait; a request under way is read whole.
+      // A stop request does not end this wait: a connection just accepted carries a request
+      // nginx is sending, and closing it would be a 502 (its upstream has no other server).
+      // The wait is bounded by the first-byte and arrival timeouts; idle kept connections are
+      // given up on stop in awaitKeptRequest().
       const bool idle = !guard_.started();
       const auto limit = idle ? kFirstByteTimeout : kRequestArrivalTimeout;
       const std::int64_t left = started + limit.count() - nowMillis();
-      pollfd fds[2] = {{connection_.get(), POLLIN | POLLRDHUP, 0}, {idle ? wake_fd_ : -1, POLLIN, 0}};
-      const int ready = left > 0 ? ::poll(fds, 2, static_cast<int>(left)) : 0;
+      pollfd fd{connection_.get(), POLLIN | POLLRDHUP, 0};
+      const int ready = left > 0 ? ::poll(&fd, 1, static_cast<int>(left)) : 0;
       if (ready < 0 && errno != EINTR) return Read::kClosed;
-      if (fds[1].revents != 0) return Read::kClosed;  // stopping: the web server retries elsewhere
       if (ready == 0) {
         refuse(idle ? "no request within " + std::to_string(kFirstByteTimeout.count() / 1000) + " s of connecting"
                     : "no complete request within " + std::to_string(kRequestArrivalTimeout.count() / 1000) +
