@@ -51,6 +51,38 @@ TEST(GraphTest, GroupsArcsByTailKeepingInputOrderAndMirrorsThemInReverse) {
   EXPECT_GT(graph.memoryBytes(), 0u);
 }
 
+TEST(GraphTest, RoadArcsKeepBothMetricsInBothDirectionsAndWeighByTheChosenOne) {
+  const std::vector<RoadArc> arcs = {{1, 0, 100, 72}, {0, 1, 100, 80}, {0, 2, 30, 9}, {2, 1, 40, 20}};
+  const Graph by_time = Graph::fromRoads(3, arcs, {}, {700, 20, 5000}, Metric::kDurationDeciseconds, "t");
+  const Graph by_length = Graph::fromRoads(3, arcs, {}, {700, 20, 5000}, Metric::kLengthMeters, "l");
+  EXPECT_EQ(by_time.metric(), Metric::kDurationDeciseconds);
+  ASSERT_TRUE(by_time.hasLengths() && by_time.hasDurations() && by_time.hasOsmIds());
+  using A = std::tuple<NodeId, NodeId, Weight>;
+  EXPECT_EQ(forwardArcs(by_time), (std::vector<A>{{0, 1, 80}, {0, 2, 9}, {1, 0, 72}, {2, 1, 20}}));
+  EXPECT_EQ(forwardArcs(by_length), (std::vector<A>{{0, 1, 100}, {0, 2, 30}, {1, 0, 100}, {2, 1, 40}}));
+  // Forward arc 1 is 0 -> 2: its length and its time travel with it.
+  EXPECT_EQ(by_time.lengthMeters(1), 30u);
+  EXPECT_EQ(by_time.durationDeciseconds(1), 9u);
+  // The reverse arrays carry the chosen metric too: the arcs into node 1 are from 0 and from 2.
+  auto reverse = reverseArcs(by_time);
+  std::sort(reverse.begin(), reverse.end());
+  auto forward = forwardArcs(by_time);
+  EXPECT_EQ(reverse, forward);
+  EXPECT_EQ(by_time.osmId(2), 5000);
+  EXPECT_NE(by_time.checksum(), by_length.checksum());
+  EXPECT_THROW((void)Graph::fromRoads(3, arcs, {}, {1}, Metric::kLengthMeters, "x"), std::invalid_argument);
+  EXPECT_THROW((void)Graph::fromRoads(3, arcs, {}, {}, Metric::kUnitless, "x"), std::invalid_argument);
+}
+
+TEST(GraphTest, DimacsGraphsHaveNeitherMetricNorOsmIds) {
+  const Graph graph = Graph::fromArcs(2, {{0, 1, 1}}, {}, "g");
+  EXPECT_EQ(graph.metric(), Metric::kUnitless);
+  EXPECT_FALSE(graph.hasLengths());
+  EXPECT_FALSE(graph.hasDurations());
+  EXPECT_FALSE(graph.hasOsmIds());
+  EXPECT_FALSE(graph.isMapped());
+}
+
 TEST(GraphTest, KeepsCoordinates) {
   const Graph graph = Graph::fromArcs(2, {{0, 1, 1}}, {{8'500'000, 49'000'000}, {-73'985'000, 40'750'000}}, "c");
   ASSERT_TRUE(graph.hasCoordinates());
