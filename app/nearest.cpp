@@ -40,29 +40,29 @@ struct NearestIndex::Best {
   }
 };
 
-NearestIndex::NearestIndex(const Graph& graph) {
-  if (!graph.hasCoordinates()) return;
-  points_.resize(graph.nodeCount());
-  for (NodeId node = 0; node < graph.nodeCount(); ++node) {
-    Point& point = points_[node];
-    const Coordinate position = graph.coordinate(node);
-    point.lon = position.lon();
-    point.lat = position.lat();
-    point.node = node;
-    toArray(unitVector(point.lon, point.lat), point.xyz);
-  }
-  split_axis_.assign(points_.size(), 0);
-  build(0, points_.size());
-}
+struct NearestIndex::Built {
+  std::vector<NodeId> order;
+  std::vector<std::uint8_t> axis;
+};
 
-void NearestIndex::build(std::size_t begin, std::size_t end) {
+namespace {
+
+struct BuildPoint {
+  double xyz[3];
+  NodeId node;
+};
+
+// Arranges points[begin, end) as an implicit k-d tree: the median of each range on the axis of
+// its widest spread is the range's root.
+void buildTree(std::vector<BuildPoint>& points, std::vector<std::uint8_t>& split_axis,
+               std::size_t begin, std::size_t end) {
   if (end - begin <= kLeafSize) return;
   double low[3] = {2, 2, 2};
   double high[3] = {-2, -2, -2};
   for (std::size_t i = begin; i < end; ++i) {
     for (int axis = 0; axis < 3; ++axis) {
-      low[axis] = std::min(low[axis], points_[i].xyz[axis]);
-      high[axis] = std::max(high[axis], points_[i].xyz[axis]);
+      low[axis] = std::min(low[axis], points[i].xyz[axis]);
+      high[axis] = std::max(high[axis], points[i].xyz[axis]);
     }
   }
   int axis = 0;
@@ -70,27 +70,65 @@ void NearestIndex::build(std::size_t begin, std::size_t end) {
     if (high[candidate] - low[candidate] > high[axis] - low[axis]) axis = candidate;
   }
   const std::size_t middle = begin + (end - begin) / 2;
-  std::nth_element(points_.begin() + static_cast<std::ptrdiff_t>(begin),
-                   points_.begin() + static_cast<std::ptrdiff_t>(middle),
-                   points_.begin() + static_cast<std::ptrdiff_t>(end),
-                   [axis](const Point& a, const Point& b) { return a.xyz[axis] < b.xyz[axis]; });
-  split_axis_[middle] = static_cast<std::uint8_t>(axis);
-  build(begin, middle);
-  build(middle + 1, end);
+  std::nth_element(points.begin() + static_cast<std::ptrdiff_t>(begin),
+                   points.begin() + static_cast<std::ptrdiff_t>(middle),
+                   points.begin() + static_cast<std::ptrdiff_t>(end),
+                   [axis](const BuildPoint& a, const BuildPoint& b) { return a.xyz[axis] < b.xyz[axis]; });
+  split_axis[middle] = static_cast<std::uint8_t>(axis);
+  buildTree(points, split_axis, begin, middle);
+  buildTree(points, split_axis, middle + 1, end);
+}
+
+}  // namespace
+
+NearestIndex::NearestIndex(const Graph& graph) {
+  if (!graph.hasCoordinates()) return;
+  std::vector<BuildPoint> points(graph.nodeCount());
+  for (NodeId node = 0; node < graph.nodeCount(); ++node) {
+    const Coordinate position = graph.coordinate(node);
+    toArray(unitVector(position.lon(), position.lat()), points[node].xyz);
+    points[node].node = node;
+  }
+  auto built = std::make_shared<Built>();
+  built->axis.assign(points.size(), 0);
+  buildTree(points, built->axis, 0, points.size());
+  built->order.reserve(points.size());
+  for (const BuildPoint& point : points) built->order.push_back(point.node);
+  lon_e6_ = graph.arrays().lon_e6;
+  lat_e6_ = graph.arrays().lat_e6;
+  order_ = built->order;
+  axis_ = built->axis;
+  storage_ = std::move(built);
+}
+
+NearestIndex NearestIndex::fromTree(const Graph& graph, std::span<const NodeId> order,
+                                    std::span<const std::uint8_t> axis,
+                                    std::shared_ptr<const void> storage) {
+  NearestIndex index;
+  index.lon_e6_ = graph.arrays().lon_e6;
+  index.lat_e6_ = graph.arrays().lat_e6;
+  index.order_ = order;
+  index.axis_ = axis;
+  index.storage_ = std::move(storage);
+  return index;
 }
 
 void NearestIndex::search(std::size_t begin, std::size_t end, const double query[3], double lon,
                           double lat, Best& best) const {
+  const auto offer = [&](std::size_t slot) {
+    const NodeId node = order_[slot];
+    best.offer(node, haversineMeters(lon, lat, lon_e6_[node] / 1e6, lat_e6_[node] / 1e6));
+  };
   if (end - begin <= kLeafSize) {
-    for (std::size_t i = begin; i < end; ++i) {
-      best.offer(points_[i].node, haversineMeters(lon, lat, points_[i].lon, points_[i].lat));
-    }
+    for (std::size_t slot = begin; slot < end; ++slot) offer(slot);
     return;
   }
   const std::size_t middle = begin + (end - begin) / 2;
-  const Point& split = points_[middle];
-  best.offer(split.node, haversineMeters(lon, lat, split.lon, split.lat));
-  const double offset = query[split_axis_[middle]] - split.xyz[split_axis_[middle]];
+  offer(middle);
+  const NodeId split = order_[middle];
+  double split_xyz[3];
+  toArray(unitVector(lon_e6_[split] / 1e6, lat_e6_[split] / 1e6), split_xyz);
+  const double offset = query[axis_[middle]] - split_xyz[axis_[middle]];
   // Points left of the median have coordinate <= the split value, those right of it >=.
   if (offset < 0) {
     search(begin, middle, query, lon, lat, best);
@@ -102,19 +140,15 @@ void NearestIndex::search(std::size_t begin, std::size_t end, const double query
 }
 
 std::optional<NearestIndex::Hit> NearestIndex::nearest(double lon, double lat) const {
-  if (points_.empty() || !std::isfinite(lon) || !std::isfinite(lat) || lon < -180 ||
+  if (order_.empty() || !std::isfinite(lon) || !std::isfinite(lat) || lon < -180 ||
       lon > 180 || lat < -90 || lat > 90) {
     return std::nullopt;
   }
   double query[3];
   toArray(unitVector(lon, lat), query);
   Best best;
-  search(0, points_.size(), query, lon, lat, best);
+  search(0, order_.size(), query, lon, lat, best);
   return Hit{best.node, best.distance_m};
-}
-
-std::size_t NearestIndex::memoryBytes() const {
-  return points_.capacity() * sizeof(Point) + split_axis_.capacity();
 }
 
 }  // namespace twinlane::app

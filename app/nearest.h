@@ -1,16 +1,21 @@
 // SPDX-License-Identifier: Apache-2.0
 // The node closest to a position, by great-circle (haversine) distance.
 //
-// NearestIndex owns a k-d tree over the nodes' positions as 3-D unit vectors, laid out
-// implicitly in one flat array (the median of each range is its root), built once in the master
-// and read-only afterwards: safe to share across forked workers and to query from many threads.
-// Straight-line (chord) distance between unit vectors grows with great-circle distance, so the
-// tree prunes by chord while candidates are ranked by haversineMeters itself; the answer is
-// exactly what a brute-force scan with haversineMeters returns (ties go to the lower node id).
+// NearestIndex is a k-d tree over the nodes' positions as 3-D unit vectors, laid out implicitly
+// in two flat arrays: `order` holds the node at each slot (the median of each range is its root)
+// and `axis` the split axis of each inner slot. That is 5 bytes per node, and both arrays are a
+// snapshot section, so a mapped graph brings its index with it and nothing is built at load.
+// Positions are read from the graph's coordinates as the query visits them. Built once in the
+// master and read-only afterwards: safe to share across forked workers and to query from many
+// threads. Straight-line (chord) distance between unit vectors grows with great-circle distance,
+// so the tree prunes by chord while candidates are ranked by haversineMeters itself; the answer
+// is exactly what a brute-force scan with haversineMeters returns (ties go to the lower node id).
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <span>
 #include <vector>
 
 #include "graph.h"
@@ -24,32 +29,39 @@ class NearestIndex {
     double distance_m;
   };
 
-  // Indexes every node of `graph`; an empty index when the graph has no coordinates.
-  // Keeps no reference to `graph`.
+  // Indexes every node of `graph`; an empty index when the graph has no coordinates. Views the
+  // graph's coordinate arrays, which live as long as the graph's storage (a move is fine).
   explicit NearestIndex(const Graph& graph);
+
+  // Adopts a tree built earlier (a snapshot's sections, kept alive by `storage`). The caller has
+  // checked that both arrays have one entry per node, order[i] < nodeCount() and axis[i] < 3.
+  static NearestIndex fromTree(const Graph& graph, std::span<const NodeId> order,
+                               std::span<const std::uint8_t> axis,
+                               std::shared_ptr<const void> storage);
 
   // The nearest node to (lon, lat) in degrees. std::nullopt when the index is empty or the
   // position is not finite or outside [-180, 180] x [-90, 90].
   std::optional<Hit> nearest(double lon, double lat) const;
 
-  std::size_t size() const { return points_.size(); }
-  std::size_t memoryBytes() const;
+  std::size_t size() const { return order_.size(); }
+  std::size_t memoryBytes() const { return order_.size_bytes() + axis_.size_bytes(); }
+  // The tree, for the snapshot writer.
+  std::span<const NodeId> order() const { return order_; }
+  std::span<const std::uint8_t> axis() const { return axis_; }
 
  private:
-  struct Point {
-    double xyz[3];  // unit vector
-    double lon;     // degrees, exactly Graph::coordinate(node).lon()
-    double lat;
-    NodeId node;
-  };
   struct Best;
+  struct Built;  // the arrays of a tree this index built itself
+  NearestIndex() = default;
 
-  void build(std::size_t begin, std::size_t end);
   void search(std::size_t begin, std::size_t end, const double query[3], double lon, double lat,
               Best& best) const;
 
-  std::vector<Point> points_;              // in implicit k-d tree order
-  std::vector<std::uint8_t> split_axis_;  // per inner tree node (index of its median)
+  std::span<const std::int32_t> lon_e6_;
+  std::span<const std::int32_t> lat_e6_;
+  std::span<const NodeId> order_;
+  std::span<const std::uint8_t> axis_;
+  std::shared_ptr<const void> storage_;
 };
 
 }  // namespace twinlane::app
