@@ -9,6 +9,7 @@ packages=(
   build-essential cmake ninja-build pkg-config
   libfcgi-dev libpoco-dev libyaml-cpp-dev zlib1g-dev libsystemd-dev
   libgtest-dev libgmock-dev libboost-dev
+  libosmium2-dev libxxhash-dev
   nginx xz-utils curl
   debhelper lintian systemd
   "$@"

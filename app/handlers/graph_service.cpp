@@ -61,16 +61,21 @@ std::vector<fcgi::RouteSpec> graphRoutes() {
 }
 
 std::unique_ptr<GraphService> GraphService::load(const GraphServiceOptions& options) {
-  Graph graph = options.graph_path.empty() ? generateRoadGraph()
-                                           : readDimacs(options.graph_path, options.coordinates_path);
-  return fromGraph(std::move(graph), options.matrix_max_cells);
+  LoadedGraph loaded = options.graph_path.empty() ? loadDefaultGraph()
+                                                  : loadGraphFile(options.graph_path, options.coordinates_path);
+  return fromLoaded(std::move(loaded), options.matrix_max_cells);
 }
 
 std::unique_ptr<GraphService> GraphService::fromGraph(Graph graph, std::uint64_t matrix_max_cells) {
   std::optional<NearestIndex> nearest;
   if (graph.hasCoordinates()) nearest.emplace(graph);
+  return fromLoaded({std::move(graph), std::move(nearest), "memory", snapshot::Profile::kDimacs},
+                    matrix_max_cells);
+}
+
+std::unique_ptr<GraphService> GraphService::fromLoaded(LoadedGraph loaded, std::uint64_t matrix_max_cells) {
   auto data = std::make_unique<GraphData>(GraphData{
-      std::move(graph), std::move(nearest),
+      std::move(loaded.graph), std::move(loaded.nearest), std::move(loaded.format), loaded.profile,
       Poco::DateTimeFormatter::format(Poco::Timestamp(), Poco::DateTimeFormat::ISO8601_FORMAT),
       matrix_max_cells});
   return std::unique_ptr<GraphService>(new GraphService(std::move(data)));
@@ -80,16 +85,7 @@ std::unique_ptr<fcgi::ServiceThread> GraphService::newThread() const {
   return std::make_unique<GraphServiceThread>(*data_);
 }
 
-Poco::JSON::Object::Ptr GraphService::summary() const {
-  auto summary = fcgi::orderedObject();
-  summary->set("nodes", data_->graph.nodeCount());
-  summary->set("arcs", data_->graph.arcCount());
-  summary->set("coordinates", data_->graph.hasCoordinates());
-  summary->set("source", data_->graph.source());
-  summary->set("checksum", data_->graph.checksum());
-  summary->set("loaded_at", data_->loaded_at);
-  return summary;
-}
+Poco::JSON::Object::Ptr GraphService::summary() const { return describeGraph(*data_); }
 
 }  // namespace twinlane::app
 

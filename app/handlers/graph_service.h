@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: Apache-2.0
 // GraphService: the road-graph application as a twinlane service. The master builds it once
-// (reads the DIMACS files, or generates the default graph, and indexes coordinates); every
+// (maps a snapshot, reads DIMACS files, or generates the default graph); every
 // serving thread of every worker then gets its own search scratch through newThread().
 #pragma once
 
@@ -11,13 +11,14 @@
 
 #include "fcgi/service.h"
 #include "graph.h"
+#include "graph_file.h"
 #include "nearest.h"
 
 namespace twinlane::app {
 
 struct GraphServiceOptions {
-  std::string graph_path;        // DIMACS .gr (plain or gzip); empty: the generated default graph
-  std::string coordinates_path;  // optional DIMACS .co
+  std::string graph_path;        // a snapshot, or DIMACS .gr (plain or gzip); empty: the generated default
+  std::string coordinates_path;  // optional DIMACS .co (not with a snapshot)
   std::uint64_t matrix_max_cells = 10000;
 };
 
@@ -25,6 +26,8 @@ struct GraphServiceOptions {
 struct GraphData {
   Graph graph;
   std::optional<NearestIndex> nearest;  // only for graphs with coordinates
+  std::string format;                   // "snapshot", "dimacs" or "memory"
+  snapshot::Profile profile;
   std::string loaded_at;                // RFC 3339
   std::uint64_t matrix_max_cells;
 };
@@ -38,6 +41,7 @@ class GraphService : public fcgi::Service {
   static std::unique_ptr<GraphService> load(const GraphServiceOptions& options);
   // Serves a graph already in memory (indexes its coordinates).
   static std::unique_ptr<GraphService> fromGraph(Graph graph, std::uint64_t matrix_max_cells);
+  static std::unique_ptr<GraphService> fromLoaded(LoadedGraph loaded, std::uint64_t matrix_max_cells);
 
   std::unique_ptr<fcgi::ServiceThread> newThread() const override;
   Poco::JSON::Object::Ptr summary() const override;

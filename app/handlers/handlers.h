@@ -40,6 +40,8 @@ struct HandlerContext {
 
 void handleHealth(const HandlerContext& context);
 void handleGraph(const HandlerContext& context);
+// What /graph and /status say about the loaded graph.
+Poco::JSON::Object::Ptr describeGraph(const GraphData& data);
 void handleNode(const HandlerContext& context);
 void handleNearest(const HandlerContext& context);
 void handleRoute(const HandlerContext& context);

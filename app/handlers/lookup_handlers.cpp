@@ -27,17 +27,24 @@ void handleHealth(const HandlerContext& context) {
   context.response.setJson(*body);
 }
 
-void handleGraph(const HandlerContext& context) {
-  fcgi::QueryParameters::parse(context.request.queryString()).acceptOnly({});
-  const Graph& graph = context.data.graph;
+Poco::JSON::Object::Ptr describeGraph(const GraphData& data) {
+  const Graph& graph = data.graph;
   auto body = fcgi::orderedObject();
   body->set("nodes", graph.nodeCount());
   body->set("arcs", graph.arcCount());
   body->set("coordinates", graph.hasCoordinates());
   body->set("source", graph.source());
   body->set("checksum", graph.checksum());
-  body->set("loaded_at", context.data.loaded_at);
-  context.response.setJson(*body);
+  body->set("format", data.format);
+  body->set("profile", std::string(snapshot::profileName(data.profile)));
+  body->set("metric", metricName(graph.metric()));
+  body->set("loaded_at", data.loaded_at);
+  return body;
+}
+
+void handleGraph(const HandlerContext& context) {
+  fcgi::QueryParameters::parse(context.request.queryString()).acceptOnly({});
+  context.response.setJson(*describeGraph(context.data));
 }
 
 void handleNode(const HandlerContext& context) {
@@ -50,6 +57,7 @@ void handleNode(const HandlerContext& context) {
 
   auto body = fcgi::orderedObject();
   body->set("id", externalId(node));
+  if (graph.hasOsmIds()) body->set("osm_id", static_cast<Poco::Int64>(graph.osmId(node)));
   if (graph.hasCoordinates()) {
     body->set("lon", graph.coordinate(node).lon());
     body->set("lat", graph.coordinate(node).lat());
@@ -59,6 +67,8 @@ void handleNode(const HandlerContext& context) {
     auto entry = fcgi::orderedObject();
     entry->set("to", externalId(graph.head(arc)));
     entry->set("weight", graph.weight(arc));
+    if (graph.hasLengths()) entry->set("distance_m", graph.lengthMeters(arc));
+    if (graph.hasDurations()) entry->set("duration_s", graph.durationDeciseconds(arc) / 10.0);
     arcs->add(entry);
   }
   body->set("arcs", arcs);

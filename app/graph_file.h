@@ -1,0 +1,37 @@
+// SPDX-License-Identifier: Apache-2.0
+// Loading the graph a config names, whatever its format, told apart by its first bytes: a
+// snapshot (snapshot_format.h) is validated and served from a sealed in-memory copy; a DIMACS
+// text file (plain or gzip) is parsed; an OpenStreetMap file or anything else is refused with a
+// message that says what to do. Also the generated default graph, which goes through a snapshot
+// too, so that every server serves the same way.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "graph.h"
+#include "nearest.h"
+#include "snapshot_format.h"
+
+namespace twinlane::app {
+
+enum class GraphFileFormat { kSnapshot, kDimacs, kOsmPbf, kOsmXml, kUnknown };
+
+// Reads the first bytes of `path`. Throws GraphFormatError when it cannot be opened.
+GraphFileFormat sniffGraphFile(const std::string& path);
+
+struct LoadedGraph {
+  Graph graph;
+  std::optional<NearestIndex> nearest;  // for graphs with coordinates
+  std::string format;                   // "snapshot" or "dimacs"
+  snapshot::Profile profile;
+};
+
+// `coordinates_path` is for DIMACS only (a snapshot holds its coordinates). Throws
+// GraphFormatError (or std::runtime_error for I/O failures), naming the file and the problem.
+LoadedGraph loadGraphFile(const std::string& path, const std::string& coordinates_path);
+
+// The generated default graph, written as a snapshot into memory and served from there.
+LoadedGraph loadDefaultGraph();
+
+}  // namespace twinlane::app

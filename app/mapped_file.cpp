@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: Apache-2.0
+// MappedFile: the sealed memfd copy and the plain mapping.
+#include "mapped_file.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+
+#include "fcgi/unique_fd.h"
+
+namespace twinlane::app {
+namespace {
+
+[[noreturn]] void fail(const std::string& name, const std::string& step) {
+  throw std::runtime_error(name + ": " + step + ": " + std::strerror(errno));
+}
+
+std::size_t sizeOf(int fd, const std::string& name) {
+  struct stat status {};
+  if (::fstat(fd, &status) != 0) fail(name, "cannot stat");
+  if (!S_ISREG(status.st_mode)) {
+    errno = EINVAL;
+    fail(name, "not a regular file");
+  }
+  return static_cast<std::size_t>(status.st_size);
+}
+
+// Copies `size` bytes of `from` into the memfd `to` through a writable mapping.
+void copyInto(int from, int to, std::size_t size, const std::string& name) {
+  if (::ftruncate(to, static_cast<off_t>(size)) != 0) fail(name, "cannot size the in-memory copy");
+  if (size == 0) return;  // nothing to map; the reader names the empty file
+  void* target = ::mmap(nullptr, size, PROT_READ | PROT_WRITE, MAP_SHARED, to, 0);
+  if (target == MAP_FAILED) fail(name, "cannot map the in-memory copy");
+  auto* bytes = static_cast<char*>(target);
+  std::size_t done = 0;
+  while (done < size) {
+    const ssize_t got = ::pread(from, bytes + done, size - done, static_cast<off_t>(done));
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) {
+      const int saved = errno;
+      ::munmap(target, size);
+      if (got == 0) {
+        throw std::runtime_error(name + ": the file shrank while it was read (" +
+                                 std::to_string(done) + " of " + std::to_string(size) + " bytes)");
+      }
+      errno = saved;
+      fail(name, "cannot read");
+    }
+    done += static_cast<std::size_t>(got);
+  }
+  ::munmap(target, size);
+}
+
+}  // namespace
+
+int MappedFile::createSealableMemfd(const std::string& name) {
+  const std::string label = "twinlane:" + name.substr(name.size() > 200 ? name.size() - 200 : 0);
+  // MFD_NOEXEC_SEAL (Linux 6.3) keeps a kernel that warns about executable memfds quiet.
+#ifdef MFD_NOEXEC_SEAL
+  int fd = ::memfd_create(label.c_str(), MFD_CLOEXEC | MFD_ALLOW_SEALING | MFD_NOEXEC_SEAL);
+  if (fd < 0 && errno == EINVAL) fd = ::memfd_create(label.c_str(), MFD_CLOEXEC | MFD_ALLOW_SEALING);
+#else
+  const int fd = ::memfd_create(label.c_str(), MFD_CLOEXEC | MFD_ALLOW_SEALING);
+#endif
+  if (fd < 0) fail(name, "cannot create an in-memory file");
+  return fd;
+}
+
+std::shared_ptr<const MappedFile> MappedFile::sealedCopy(const std::string& path) {
+  UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!file) fail(path, "cannot open");
+  const std::size_t size = sizeOf(file.get(), path);
+  UniqueFd memfd(createSealableMemfd(path));
+  copyInto(file.get(), memfd.get(), size, path);
+  return sealMemfd(memfd.release(), path);
+}
+
+std::shared_ptr<const MappedFile> MappedFile::sealMemfd(int fd, const std::string& name) {
+  UniqueFd memfd(fd);
+  const std::size_t size = sizeOf(memfd.get(), name);
+  constexpr int kSeals = F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL;
+  if (::fcntl(memfd.get(), F_ADD_SEALS, kSeals) != 0) fail(name, "cannot seal the in-memory copy");
+  return mapReadOnly(memfd.get(), size, true, name);
+}
+
+std::shared_ptr<const MappedFile> MappedFile::mapInPlace(const std::string& path) {
+  UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (!file) fail(path, "cannot open");
+  return mapReadOnly(file.get(), sizeOf(file.get(), path), false, path);
+}
+
+std::shared_ptr<const MappedFile> MappedFile::mapReadOnly(int fd, std::size_t size, bool sealed,
+                                                          const std::string& name) {
+  if (size == 0) return std::shared_ptr<const MappedFile>(new MappedFile(nullptr, 0, sealed));
+  // Populated now, in the process that maps it: the pages are faulted once, here, rather than
+  // by each worker, and shared from the start.
+  void* address = ::mmap(nullptr, size, PROT_READ, MAP_SHARED | (sealed ? MAP_POPULATE : 0), fd, 0);
+  if (address == MAP_FAILED) fail(name, "cannot map");
+  return std::shared_ptr<const MappedFile>(new MappedFile(address, size, sealed));
+}
+
+MappedFile::~MappedFile() {
+  if (address_ != nullptr) ::munmap(const_cast<void*>(address_), size_);
+}
+
+}  // namespace twinlane::app
