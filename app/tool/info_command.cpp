@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: Apache-2.0
+// `twinlane-graph info` (either format) and `twinlane-graph verify` (a snapshot, in depth).
+#include <algorithm>
+#include <array>
+#include <cstdio>
+#include <ctime>
+#include <iostream>
+#include <string>
+
+#include "dimacs.h"
+#include "graph_components.h"
+#include "graph_file.h"
+#include "mapped_file.h"
+#include "snapshot_reader.h"
+#include "tool/commands.h"
+#include "tool/tool_support.h"
+
+namespace twinlane::app::tool {
+
+const char* const kInfoUsage =
+    "usage: twinlane-graph info FILE [CO]\n"
+    "\n"
+    "Describes a graph file: a snapshot, or a DIMACS .gr (with its .co coordinates), plain or\n"
+    "gzip. Prints node and arc counts, coordinates, metrics, its checksum, its strongly\n"
+    "connected components and the load time; for a snapshot also its format version, where it\n"
+    "was made from and its sections.\n";
+
+const char* const kVerifyUsage =
+    "usage: twinlane-graph verify SNAPSHOT\n"
+    "\n"
+    "Checks a snapshot beyond what a server checks at load: that the reverse arrays are exactly\n"
+    "the forward arcs reversed, that the nearest-node index holds every node once, and that the\n"
+    "stored checksum and A* scale are what the arrays give. Exit 0 when sound, 1 otherwise.\n";
+
+namespace {
+
+void printGraph(const Graph& graph, double load_s) {
+  const StronglyConnectedComponents components = computeStronglyConnectedComponents(graph);
+  std::printf("source:      %s\n", graph.source().c_str());
+  std::printf("nodes:       %u\n", graph.nodeCount());
+  std::printf("arcs:        %u\n", graph.arcCount());
+  std::printf("coordinates: %s\n", graph.hasCoordinates() ? "yes" : "no");
+  std::printf("weights:     %s\n", metricName(graph.metric()));
+  std::printf("metrics:     %s%s\n", graph.hasLengths() ? "length_m " : "", graph.hasDurations() ? "duration_ds" : "");
+  std::printf("osm ids:     %s\n", graph.hasOsmIds() ? "yes" : "no");
+  std::printf("checksum:    %s\n", graph.checksum().c_str());
+  std::printf("strongly connected components: %u, largest %u nodes (%.1f%%)\n", components.count,
+              components.largest_size, 100.0 * components.largest_size / std::max<NodeId>(graph.nodeCount(), 1));
+  std::printf("memory:      %.1f MiB\n", static_cast<double>(graph.memoryBytes()) / (1 << 20));
+  std::printf("load time:   %.0f ms\n", load_s * 1000);
+}
+
+void printSnapshot(const SnapshotContents& contents) {
+  const auto created = static_cast<std::time_t>(contents.created_unix);
+  char when[32] = "?";
+  std::strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&created));
+  std::printf("format:      twinlane snapshot %u.%u\n", contents.version_major, contents.version_minor);
+  std::printf("profile:     %s\n", std::string(snapshot::profileName(contents.profile)).c_str());
+  std::printf("made from:   %s, %s\n", contents.made_from.c_str(), when);
+  std::printf("sections:\n");
+  for (const SnapshotSectionInfo& section : contents.sections) {
+    std::printf("  %-16s offset %12llu  %12llu bytes  %u-byte elements%s%s\n", section.name.c_str(),
+                static_cast<unsigned long long>(section.offset), static_cast<unsigned long long>(section.length),
+                section.element_size, section.required ? "  required" : "", section.known ? "" : "  (unknown, skipped)");
+  }
+}
+
+std::vector<std::string> loadPaths(const Arguments& arguments, const char* usage, std::size_t most, bool& help) {
+  const ParsedArguments parsed = parseArguments(arguments);
+  help = parsed.help;
+  if (help) {
+    std::cout << usage;
+    return {};
+  }
+  if (!parsed.options.empty()) throw UsageError{"unknown option " + parsed.options[0].first};
+  if (parsed.positional.empty()) throw UsageError{"FILE is missing"};
+  if (parsed.positional.size() > most) throw UsageError{"too many arguments"};
+  return parsed.positional;
+}
+
+}  // namespace
+
+int runInfo(const Arguments& arguments) {
+  bool help = false;
+  const auto paths = loadPaths(arguments, kInfoUsage, 2, help);
+  if (help) return 0;
+  const auto start = std::chrono::steady_clock::now();
+  if (sniffGraphFile(paths[0]) == GraphFileFormat::kSnapshot) {
+    if (paths.size() == 2) throw UsageError{"a snapshot holds its own coordinates; give only the snapshot"};
+    const SnapshotContents contents = viewSnapshot(MappedFile::mapInPlace(paths[0]), paths[0]);
+    const double load_s = secondsSince(start);
+    printSnapshot(contents);
+    printGraph(contents.graph, load_s);
+    return 0;
+  }
+  const LoadedGraph loaded = loadGraphFile(paths[0], paths.size() == 2 ? paths[1] : std::string());
+  const double load_s = secondsSince(start);
+  std::printf("format:      DIMACS\n");
+  printGraph(loaded.graph, load_s);
+  return 0;
+}
+
+namespace {
+
+// The in-arcs of one node as sorted (tail, weight, length, duration) tuples: the order of
+// in-arcs within a node depends on the order arcs were given in, so only the set must match.
+std::vector<std::array<std::uint32_t, 4>> inArcsOf(const Graph& graph, NodeId node) {
+  const GraphArrays& a = graph.arrays();
+  std::vector<std::array<std::uint32_t, 4>> arcs;
+  for (ArcId arc = graph.firstIn(node); arc < graph.endIn(node); ++arc) {
+    arcs.push_back({graph.tail(arc), graph.inWeight(arc), a.in_length_m.empty() ? 0 : a.in_length_m[arc],
+                    a.in_duration_ds.empty() ? 0 : a.in_duration_ds[arc]});
+  }
+  std::sort(arcs.begin(), arcs.end());
+  return arcs;
+}
+
+bool sameReverseArcs(const Graph& stored, const Graph& rebuilt) {
+  for (NodeId node = 0; node < stored.nodeCount(); ++node) {
+    if (inArcsOf(stored, node) != inArcsOf(rebuilt, node)) return false;
+  }
+  return true;
+}
+
+// The graph rebuilt from the snapshot's forward arcs alone, with its own checksum and scale.
+Graph rebuildFromForwardArcs(const Graph& graph) {
+  const bool roads = graph.metric() != Metric::kUnitless;
+  std::vector<Arc> arcs;
+  std::vector<RoadArc> road_arcs;
+  for (NodeId tail = 0; tail < graph.nodeCount(); ++tail) {
+    for (ArcId arc = graph.firstOut(tail); arc < graph.endOut(tail); ++arc) {
+      if (roads) {
+        road_arcs.push_back({tail, graph.head(arc), graph.lengthMeters(arc), graph.durationDeciseconds(arc)});
+      } else {
+        arcs.push_back({tail, graph.head(arc), graph.weight(arc)});
+      }
+    }
+  }
+  std::vector<Coordinate> where;
+  for (NodeId node = 0; graph.hasCoordinates() && node < graph.nodeCount(); ++node) where.push_back(graph.coordinate(node));
+  if (!roads) return Graph::fromArcs(graph.nodeCount(), std::move(arcs), std::move(where), graph.source());
+  const auto ids = graph.arrays().osm_id;
+  return Graph::fromRoads(graph.nodeCount(), std::move(road_arcs), std::move(where), {ids.begin(), ids.end()},
+                          graph.metric(), graph.source());
+}
+
+}  // namespace
+
+int runVerify(const Arguments& arguments) {
+  bool help = false;
+  const auto paths = loadPaths(arguments, kVerifyUsage, 1, help);
+  if (help) return 0;
+  const SnapshotContents contents = viewSnapshot(MappedFile::mapInPlace(paths[0]), paths[0]);
+  const Graph& graph = contents.graph;
+  if (graph.metric() != Metric::kUnitless && !(graph.hasLengths() && graph.hasDurations())) {
+    std::printf("%s: a road graph without both metrics cannot be rebuilt; checked at load level only\n", paths[0].c_str());
+    return 0;
+  }
+  const Graph rebuilt = rebuildFromForwardArcs(graph);
+  std::vector<std::string> problems;
+  if (!sameReverseArcs(graph, rebuilt)) {
+    problems.push_back("the reverse arrays (bwd.*) are not the forward arcs reversed");
+  }
+  if (graph.checksum() != rebuilt.checksum()) {
+    problems.push_back("stored checksum " + graph.checksum() + " but the arrays give " + rebuilt.checksum());
+  }
+  if (graph.lowerBoundScale() > rebuilt.lowerBoundScale()) {
+    problems.push_back("stored A* scale " + std::to_string(graph.lowerBoundScale()) + " exceeds the arrays' " +
+                       std::to_string(rebuilt.lowerBoundScale()) + " (searches could miss shortest paths)");
+  }
+  if (contents.nearest) {
+    std::vector<bool> seen(graph.nodeCount(), false);
+    for (NodeId node : contents.nearest->order()) seen[node] = true;
+    if (std::find(seen.begin(), seen.end(), false) != seen.end()) {
+      problems.push_back("the nearest-node index does not hold every node");
+    }
+  }
+  for (const std::string& problem : problems) std::printf("%s: %s\n", paths[0].c_str(), problem.c_str());
+  if (!problems.empty()) return kExitData;
+  std::printf("%s: ok (%u nodes, %u arcs, checksum %s)\n", paths[0].c_str(), graph.nodeCount(), graph.arcCount(),
+              graph.checksum().c_str());
+  return 0;
+}
+
+}  // namespace twinlane::app::tool
