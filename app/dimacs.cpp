@@ -50,10 +50,12 @@ bool isEmpty(std::string_view line) {
 }
 
 // Built by append, not operator+, which trips a GCC 12 -Wrestrict false positive.
+// A field for an error message, cut short: a file that is not DIMACS at all (a binary, or one
+// line of megabytes) must not put megabytes into the log.
 std::string quoted(std::string_view text) {
+  constexpr std::size_t kShown = 40;
   std::string result;
-  result.reserve(text.size() + 2);
-  result.append(1, '\'').append(text).append(1, '\'');
+  result.append(1, '\'').append(text.substr(0, kShown)).append(text.size() > kShown ? "...'" : "'");
   return result;
 }
 

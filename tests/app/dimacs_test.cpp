@@ -148,6 +148,19 @@ TEST(DimacsTest, UnreadableFileNamesPathAndErrno) {
                     "No such file or directory");
 }
 
+TEST(DimacsTest, AHugeBadFieldIsQuotedCutShort) {
+  TempDir dir;
+  const std::string gr = dir.write("huge.gr", std::string(100'000, 'x') + "\n");
+  try {
+    (void)readDimacs(gr);
+    ADD_FAILURE() << "a line of x loaded";
+  } catch (const GraphFormatError& error) {
+    const std::string message = error.what();
+    EXPECT_NE(message.find(":1: unknown line type '" + std::string(40, 'x') + "...'"), std::string::npos) << message;
+    EXPECT_LT(message.size(), 200u + gr.size());
+  }
+}
+
 TEST(DimacsTest, DirectoryIsAReadError) {
   TempDir dir;
   const std::string path = dir.path().string();
