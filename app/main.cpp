@@ -2,8 +2,8 @@
 // twinlane: the road-graph service (app/handlers) served by the pool, through the same public
 // API any other service uses (pool/serve.h). This file is the wiring: which routes are
 // expensive enough for the slow lane, the URL prefix, and the service's config keys:
-//   data: { graph: FILE, coordinates: FILE }   DIMACS .gr (plain or gzip) and optional .co;
-//                                              no graph: the generated default
+//   data: { graph: FILE, coordinates: FILE }   a snapshot, or DIMACS .gr (plain or gzip) and
+//                                              an optional .co; no graph: the generated default
 //   limits: { matrix_max_cells: N }            the largest sources x targets of one matrix
 #include <unistd.h>
 
@@ -25,6 +25,23 @@ class GraphConfig : public pool::ServiceConfig {
       if (file.empty() || ::access(file.c_str(), R_OK) == 0) continue;
       const std::string reason = std::strerror(errno);
       throw data_.error(key, "cannot read " + file + ": " + reason);
+    }
+    if (options_.graph_path.empty()) return;
+    // The first bytes say whether the file can be served at all; the full check is the load.
+    switch (sniffGraphFile(options_.graph_path)) {
+      case GraphFileFormat::kSnapshot:
+        if (!options_.coordinates_path.empty()) {
+          throw data_.error("coordinates", "a snapshot holds its own coordinates; remove data.coordinates");
+        }
+        return;
+      case GraphFileFormat::kDimacs:
+        return;
+      case GraphFileFormat::kOsmPbf:
+      case GraphFileFormat::kOsmXml:
+        throw data_.error("graph", options_.graph_path + " is an OpenStreetMap file; make a snapshot of it with "
+                                   "`twinlane-graph import --profile car " + options_.graph_path + " OUTPUT.twg`");
+      case GraphFileFormat::kUnknown:
+        throw data_.error("graph", options_.graph_path + " is neither a twinlane snapshot nor a DIMACS text file");
     }
   }
 

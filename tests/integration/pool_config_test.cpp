@@ -76,6 +76,13 @@ TEST_F(PoolConfig, CheckConfigAsksTheServiceWhetherItsFilesCanBeRead) {
                  " cannot read " + options.graph->string() + ": No such file or directory");
 }
 
+TEST_F(PoolConfig, CheckConfigRefusesAnOsmFileOrAnUnknownFormatAsTheGraph) {
+  options.graph = dir.write("roads.osm", "<?xml version='1.0'?><osm version='0.6'></osm>\n");
+  expectRejected({}, "graph: ", "data.graph", " " + options.graph->string() + " is an OpenStreetMap file; make a snapshot");
+  options.graph = dir.write("program", std::string("\x7f" "ELF\x02\x01\x01", 7));
+  expectRejected({}, "graph: ", "data.graph", " " + options.graph->string() + " is neither a twinlane snapshot");
+}
+
 TEST_F(PoolConfig, CheckConfigRejectsAServiceValueOutOfRange) {
   options.matrix_max_cells = 0;
   expectRejected({}, "matrix_max_cells: 0", "limits.matrix_max_cells", " '0' is not a whole number from 1 to 100000000");
