@@ -9,7 +9,10 @@
 
 #include <cerrno>
 #include <cstring>
+#include <mutex>
 #include <stdexcept>
+#include <utility>
+#include <vector>
 
 #include "fcgi/unique_fd.h"
 
@@ -56,6 +59,52 @@ void copyInto(int from, int to, std::size_t size, const std::string& name) {
   ::munmap(target, size);
 }
 
+// What tells one version of a file from another without reading it: a rename or any write
+// changes the inode, the size or the change time.
+struct FileIdentity {
+  dev_t device;
+  ino_t inode;
+  off_t size;
+  timespec modified;
+  timespec changed;
+
+  static FileIdentity of(const struct stat& status) {
+    return {status.st_dev, status.st_ino, status.st_size, status.st_mtim, status.st_ctim};
+  }
+  bool operator==(const FileIdentity& other) const {
+    return device == other.device && inode == other.inode && size == other.size &&
+           modified.tv_sec == other.modified.tv_sec && modified.tv_nsec == other.modified.tv_nsec &&
+           changed.tv_sec == other.changed.tv_sec && changed.tv_nsec == other.changed.tv_nsec;
+  }
+};
+
+// The sealed copies still in use, so that loading an unchanged file again (a reload that only
+// changed the config) shares the running generation's pages instead of copying the file again.
+class SealedCopies {
+ public:
+  std::shared_ptr<const MappedFile> find(const FileIdentity& identity) {
+    std::lock_guard lock(mutex_);
+    std::erase_if(copies_, [](const auto& entry) { return entry.second.expired(); });
+    for (const auto& [known, copy] : copies_) {
+      if (known == identity) return copy.lock();
+    }
+    return nullptr;
+  }
+  void add(const FileIdentity& identity, const std::shared_ptr<const MappedFile>& copy) {
+    std::lock_guard lock(mutex_);
+    copies_.emplace_back(identity, copy);
+  }
+
+ private:
+  std::mutex mutex_;
+  std::vector<std::pair<FileIdentity, std::weak_ptr<const MappedFile>>> copies_;
+};
+
+SealedCopies& sealedCopies() {
+  static SealedCopies copies;
+  return copies;
+}
+
 }  // namespace
 
 int MappedFile::createSealableMemfd(const std::string& name) {
@@ -75,9 +124,15 @@ std::shared_ptr<const MappedFile> MappedFile::sealedCopy(const std::string& path
   UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!file) fail(path, "cannot open");
   const std::size_t size = sizeOf(file.get(), path);
+  struct stat status {};
+  if (::fstat(file.get(), &status) != 0) fail(path, "cannot stat");
+  const FileIdentity identity = FileIdentity::of(status);
+  if (auto copy = sealedCopies().find(identity)) return copy;
   UniqueFd memfd(createSealableMemfd(path));
   copyInto(file.get(), memfd.get(), size, path);
-  return sealMemfd(memfd.release(), path);
+  auto copy = sealMemfd(memfd.release(), path);
+  sealedCopies().add(identity, copy);
+  return copy;
 }
 
 std::shared_ptr<const MappedFile> MappedFile::sealMemfd(int fd, const std::string& name) {

@@ -6,8 +6,10 @@
 // sealedCopy() reads the file once into an anonymous memory file (memfd) and seals it against
 // any change before mapping it, so what was validated is what is served, whatever happens to the
 // file on disk afterwards. The mapping is MAP_SHARED and populated by the process that makes it
-// (the master, before fork): every worker and both generations during a reload share its pages,
-// and a page never counts as one worker's private memory.
+// (the master, before fork): every worker shares its pages, and a page never counts as one
+// worker's private memory. Loading a file again while an earlier copy of the same version (same
+// inode, size and times) is still in use returns that copy, so a reload that did not change the
+// data shares the running generation's pages; a changed file gets a copy of its own.
 #pragma once
 
 #include <cstddef>
@@ -19,7 +21,8 @@ namespace twinlane::app {
 
 class MappedFile {
  public:
-  // Copies `path` into a sealed memfd and maps that. Throws std::runtime_error naming the file.
+  // Copies `path` into a sealed memfd and maps that, or returns the live copy of the same version
+  // of the file. Throws std::runtime_error naming the file.
   static std::shared_ptr<const MappedFile> sealedCopy(const std::string& path);
   // Seals the memfd `fd` (already written, for example the generated default graph) and maps it.
   // Takes ownership of `fd`. `name` appears in errors.

@@ -149,6 +149,18 @@ TEST_F(SnapshotTest, TheServedCopySurvivesTheFileBeingTruncatedAndOverwritten) {
   expectSameArrays(original, served.graph);
 }
 
+TEST_F(SnapshotTest, AnUnchangedFileSharesTheLiveCopyAndAReplacedOneGetsItsOwn) {
+  const Graph small = Graph::fromArcs(2, {{0, 1, 3}}, {}, "small");
+  writeSnapshotFile(small, nullptr, {}, path("g.twg"));
+  const auto first = MappedFile::sealedCopy(path("g.twg"));
+  EXPECT_EQ(MappedFile::sealedCopy(path("g.twg")), first) << "a reload of the same data copies it again";
+  writeSnapshotFile(Graph::fromArcs(2, {{0, 1, 4}}, {}, "other"), nullptr, {}, path("g.twg"));
+  const auto replaced = MappedFile::sealedCopy(path("g.twg"));
+  EXPECT_NE(replaced, first);
+  EXPECT_NE(std::vector<std::byte>(replaced->bytes().begin(), replaced->bytes().end()),
+            std::vector<std::byte>(first->bytes().begin(), first->bytes().end()));
+}
+
 TEST_F(SnapshotTest, WritingReplacesTheTargetWholeAndLeavesNoTemporaryFile) {
   const Graph small = Graph::fromArcs(2, {{0, 1, 3}}, {}, "small");
   writeSnapshotFile(small, nullptr, {}, path("g.twg"));

@@ -114,6 +114,35 @@ GraphPages graphPages(pid_t pid) {
   return pages;
 }
 
+// The inode of the in-memory graph copy `pid` maps (the fifth field of its smaps header line).
+std::string graphCopyInode(pid_t pid) {
+  std::ifstream maps("/proc/" + std::to_string(pid) + "/maps");
+  for (std::string line; std::getline(maps, line);) {
+    if (line.find("memfd:twinlane:") == std::string::npos) continue;
+    std::istringstream fields(line);
+    std::string range, permissions, offset, device, inode;
+    fields >> range >> permissions >> offset >> device >> inode;
+    return device + ":" + inode;
+  }
+  return "";
+}
+
+TEST(SnapshotServing, AReloadOfUnchangedDataSharesTheRunningCopy) {
+  auto options = integrationOptions();
+  options.slow_processes = 1;
+  TempDir data("twinlane-snap");
+  options.graph = generatedSnapshot(data, "served", 3);
+  TwinlaneStack stack(options);
+  const pid_t before = stack.workerPids("slow").at(0);
+  const std::string copy = graphCopyInode(before);
+  ASSERT_NE(copy, "") << "the slow worker maps no graph copy";
+  ASSERT_TRUE(stack.master().signal(SIGHUP));
+  ASSERT_TRUE(waitFor([&] { return stack.status()->getValue<long>("generation") == 2 && stack.poolStatus().ready(); }, 60s));
+  const pid_t after = stack.workerPids("slow").at(0);
+  ASSERT_NE(after, before);
+  EXPECT_EQ(graphCopyInode(after), copy) << "the new generation copied the unchanged file again";
+}
+
 TEST(SnapshotServing, TheServedCopySurvivesItsFileBeingDamagedAndAGoodFileIsTakenOnHup) {
   auto options = integrationOptions();
   options.slow_processes = 2;
