@@ -83,7 +83,7 @@ LoadedGraph loadGraphFile(const std::string& path, const std::string& coordinate
     case GraphFileFormat::kOsmPbf:
     case GraphFileFormat::kOsmXml:
       throw GraphFormatError(path + ": an OpenStreetMap file, which is not served directly; make a snapshot of it "
-                             "with `twinlane-graph import --profile car " + path + " OUTPUT.twg` and name that");
+                             "with `twinlane-graph import --profile car " + path + " OUTPUT.twg`");
     case GraphFileFormat::kUnknown:
       break;
   }

@@ -18,11 +18,12 @@ constexpr const char* kMainUsage =
     "usage: twinlane-graph <command> [options]\n"
     "\n"
     "commands:\n"
-    "  import --profile car|distance IN.osm.pbf OUT   an OpenStreetMap extract as a snapshot\n"
-    "  convert GR [CO] OUT                            a DIMACS graph as a snapshot\n"
-    "  info FILE [CO]                                 describe a snapshot or DIMACS graph\n"
-    "  verify SNAPSHOT                                check a snapshot in depth\n"
-    "  generate [--nodes N] [--seed S] [--format F] OUT_PREFIX   a synthetic road graph\n"
+    "  import --profile car|distance INPUT.osm.pbf OUT   an OpenStreetMap extract as a snapshot\n"
+    "  convert GR [CO] OUT                               a DIMACS graph as a snapshot\n"
+    "  info FILE [CO]                                    describe a snapshot or DIMACS graph\n"
+    "  verify SNAPSHOT                                   check a snapshot in depth\n"
+    "  generate [--nodes N] [--seed S] [--format dimacs|snapshot] OUT_PREFIX\n"
+    "                                                    write a synthetic road graph\n"
     "\n"
     "`twinlane-graph <command> --help` describes a command.\n";
 

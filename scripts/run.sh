@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # The main job: builds twinlane (Release), then runs the master (both lanes, on the generated
-# default graph unless TWINLANE_GRAPH names a DIMACS .gr) behind Debian's nginx on
+# default graph unless TWINLANE_GRAPH names a snapshot or a DIMACS .gr) behind Debian's nginx on
 # 127.0.0.1:${PORT:-8080}, prints URLs to try, and stops both on Ctrl-C (or after
 # TWINLANE_RUN_SECONDS, when set).
 set -euo pipefail

@@ -65,7 +65,8 @@ void printSnapshot(const SnapshotContents& contents) {
   }
 }
 
-std::vector<std::string> loadPaths(const Arguments& arguments, const char* usage, std::size_t most, bool& help) {
+std::vector<std::string> loadPaths(const Arguments& arguments, const char* usage, const char* first,
+                                   std::size_t most, bool& help) {
   const ParsedArguments parsed = parseArguments(arguments);
   help = parsed.help;
   if (help) {
@@ -73,7 +74,7 @@ std::vector<std::string> loadPaths(const Arguments& arguments, const char* usage
     return {};
   }
   if (!parsed.options.empty()) throw UsageError{"unknown option " + parsed.options[0].first};
-  if (parsed.positional.empty()) throw UsageError{"FILE is missing"};
+  if (parsed.positional.empty()) throw UsageError{std::string(first) + " is missing"};
   if (parsed.positional.size() > most) throw UsageError{"too many arguments"};
   return parsed.positional;
 }
@@ -82,7 +83,7 @@ std::vector<std::string> loadPaths(const Arguments& arguments, const char* usage
 
 int runInfo(const Arguments& arguments) {
   bool help = false;
-  const auto paths = loadPaths(arguments, kInfoUsage, 2, help);
+  const auto paths = loadPaths(arguments, kInfoUsage, "FILE", 2, help);
   if (help) return 0;
   const auto start = std::chrono::steady_clock::now();
   if (sniffGraphFile(paths[0]) == GraphFileFormat::kSnapshot) {
@@ -148,7 +149,7 @@ Graph rebuildFromForwardArcs(const Graph& graph) {
 
 int runVerify(const Arguments& arguments) {
   bool help = false;
-  const auto paths = loadPaths(arguments, kVerifyUsage, 1, help);
+  const auto paths = loadPaths(arguments, kVerifyUsage, "SNAPSHOT", 1, help);
   if (help) return 0;
   const SnapshotContents contents = viewSnapshot(MappedFile::mapInPlace(paths[0]), paths[0]);
   const Graph& graph = contents.graph;
