@@ -41,19 +41,6 @@ constexpr SharedExtract kExtracts[] = {
     {"rhein-neckar-rnv.osm.pbf", "OSM-road-d.rhein-neckar"},
 };
 
-bool xzOnPath() {
-  const char* path = std::getenv("PATH");
-  const std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
-  std::size_t start = 0;
-  while (start <= dirs.size()) {
-    const std::size_t end = std::min(dirs.find(':', start), dirs.size());
-    const std::string candidate = dirs.substr(start, end - start) + "/xz";
-    if (::access(candidate.c_str(), X_OK) == 0) return true;
-    start = end + 1;
-  }
-  return false;
-}
-
 class OsmSharedDataTest : public ::testing::TestWithParam<SharedExtract> {};
 
 TEST_P(OsmSharedDataTest, DistanceImportReproducesTheSharedDimacsGraph) {
@@ -64,7 +51,7 @@ TEST_P(OsmSharedDataTest, DistanceImportReproducesTheSharedDimacsGraph) {
   for (const auto& file : {pbf, gr_xz, co_xz}) {
     if (!std::filesystem::exists(file)) GTEST_SKIP() << "shared data absent: " << file.string();
   }
-  if (!xzOnPath()) GTEST_SKIP() << "xz absent: install xz-utils to decompress " << gr_xz.string();
+  if (!testing::xzOnPath()) GTEST_SKIP() << "xz absent: install xz-utils to decompress " << gr_xz.string();
 
   const testing::TempDir dir;
   const std::string gr = dir.file("graph.gr");

@@ -42,19 +42,6 @@ double median(std::vector<double> values) {
   return values[values.size() / 2];
 }
 
-bool xzOnPath() {
-  const char* path = std::getenv("PATH");
-  std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
-  std::size_t start = 0;
-  while (start <= dirs.size()) {
-    const std::size_t end = std::min(dirs.find(':', start), dirs.size());
-    const std::string candidate = dirs.substr(start, end - start) + "/xz";
-    if (::access(candidate.c_str(), X_OK) == 0) return true;
-    start = end + 1;
-  }
-  return false;
-}
-
 class RheinNeckarTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
@@ -67,7 +54,7 @@ class RheinNeckarTest : public ::testing::Test {
         return;
       }
     }
-    if (!xzOnPath()) {
+    if (!testing::xzOnPath()) {
       skip_reason_ = new std::string("xz absent: install xz-utils to decompress " + gr_xz.string());
       return;
     }

@@ -4,7 +4,9 @@
 #pragma once
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -21,6 +23,20 @@
 namespace twinlane::app::testing {
 
 // TWINLANE_TEST_SEED overrides the fixed default, so a failure seen elsewhere can be replayed.
+// True when an `xz` executable is on PATH, for the tests that decompress ../shared/data.
+inline bool xzOnPath() {
+  const char* path = std::getenv("PATH");
+  const std::string dirs = path != nullptr ? path : "/usr/bin:/bin";
+  std::size_t start = 0;
+  while (start <= dirs.size()) {
+    const std::size_t end = std::min(dirs.find(':', start), dirs.size());
+    const std::string candidate = dirs.substr(start, end - start) + "/xz";
+    if (::access(candidate.c_str(), X_OK) == 0) return true;
+    start = end + 1;
+  }
+  return false;
+}
+
 inline std::uint64_t testSeed(std::uint64_t fallback = 20240611) {
   if (const char* text = std::getenv("TWINLANE_TEST_SEED")) return std::strtoull(text, nullptr, 10);
   return fallback;

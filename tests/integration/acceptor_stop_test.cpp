@@ -7,6 +7,8 @@
 // first byte goes out; /status and the reload go through the stack as usual.
 #include <Poco/JSON/Parser.h>
 #include <gtest/gtest.h>
+
+#include <optional>
 #include <signal.h>
 
 #include <chrono>
@@ -88,18 +90,34 @@ StackOptions oneFastWorker() {
                                        << " ms after connecting: the reload is too slow for the first-byte wait";
 }
 
-TEST(AcceptorStop, ARequestOnAConnectionAcceptedBeforeAReloadIsAnsweredByTheRetiringWorker) {
-  TwinlaneStack stack(oneFastWorker());
-  ASSERT_EQ(generation(stack), 1);
-  const auto fast = stack.workerPids("fast");
-  ASSERT_EQ(fast.size(), 1u);
-  const pid_t old_worker = fast.front();
+// Generation 1's only fast worker has accepted the test's connection, which has sent nothing
+// yet, and a HUP has told the worker to stop once generation 2 was ready.
+class AcceptorStop : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    stack_.emplace(oneFastWorker());
+    ASSERT_EQ(generation(*stack_), 1);
+    const auto fast = stack_->workerPids("fast");
+    ASSERT_EQ(fast.size(), 1u);
+    old_worker_ = fast.front();
+    // The only worker accepts the connection: it leaves the backlog.
+    connected_ = Clock::now();
+    connection_.emplace(stack_->socketPath("fast"));
+    ASSERT_TRUE(waitFor([&] { return fastQueueLength(*stack_) == 0; }, 1s)) << "the fast worker did not accept";
+    ASSERT_TRUE(reloadWithin(*stack_, old_worker_, connected_));
+  }
 
-  // Generation 1's worker, the only one, accepts the connection: it leaves the backlog.
-  const auto connected = Clock::now();
-  FastcgiConnection connection(stack.socketPath("fast"));
-  ASSERT_TRUE(waitFor([&] { return fastQueueLength(stack) == 0; }, 1s)) << "the fast worker did not accept";
-  ASSERT_TRUE(reloadWithin(stack, old_worker, connected));
+  std::optional<TwinlaneStack> stack_;
+  pid_t old_worker_ = 0;
+  Clock::time_point connected_;
+  std::optional<FastcgiConnection> connection_;
+};
+
+TEST_F(AcceptorStop, ARequestOnAConnectionAcceptedBeforeAReloadIsAnsweredByTheRetiringWorker) {
+  TwinlaneStack& stack = *stack_;
+  FastcgiConnection& connection = *connection_;
+  const pid_t old_worker = old_worker_;
+  const auto connected = connected_;
   EXPECT_EQ(fastWorkerState(stack, old_worker), "exiting") << "generation 1's worker left instead of waiting for the request";
 
   const auto before_sending = connection.readAnswer(1ms);
@@ -116,18 +134,10 @@ TEST(AcceptorStop, ARequestOnAConnectionAcceptedBeforeAReloadIsAnsweredByTheReti
   EXPECT_EQ(generation(stack), 2);
 }
 
-TEST(AcceptorStop, AConnectionThatNeverSendsHoldsARetiringWorkerForTheFirstByteWaitAtMost) {
-  TwinlaneStack stack(oneFastWorker());
-  const auto fast = stack.workerPids("fast");
-  ASSERT_EQ(fast.size(), 1u);
-  const pid_t old_worker = fast.front();
-
-  // Generation 1's worker, the only one, accepts the connection: it leaves the backlog.
-  const auto connected = Clock::now();
-  FastcgiConnection connection(stack.socketPath("fast"));
-  ASSERT_TRUE(waitFor([&] { return fastQueueLength(stack) == 0; }, 1s)) << "the fast worker did not accept";
-  ASSERT_TRUE(reloadWithin(stack, old_worker, connected));
-
+TEST_F(AcceptorStop, AConnectionThatNeverSendsHoldsARetiringWorkerForTheFirstByteWaitAtMost) {
+  FastcgiConnection& connection = *connection_;
+  const pid_t old_worker = old_worker_;
+  const auto connected = connected_;
   const auto silence = connection.readAnswer(kAnswerDeadline);
   EXPECT_TRUE(silence.closed) << "still open " << kAnswerDeadline.count() << " s after a stop";
   EXPECT_TRUE(silence.received.empty()) << silence.received;

@@ -9,6 +9,7 @@
 #include <fstream>
 
 #include "child_process.h"
+#include "osm_fixture.h"
 #include "temp_dir.h"
 
 namespace twinlane::test {
@@ -29,21 +30,6 @@ ToolRun runTool(const TempDir& dir, std::vector<std::string> arguments) {
   if (!status) return {ExitStatus{}, "", "did not exit within 120 s"};
   return {*status, tool.readStdout(), tool.readStderr()};
 }
-
-// Four nodes on a square in Mannheim: a residential two-way street round it, and a footway
-// and a private drive that are not car roads.
-constexpr const char* kSquareOsm = R"(<?xml version='1.0' encoding='UTF-8'?>
-<osm version="0.6" generator="test">
-  <node id="10" lat="49.4800" lon="8.4600"/>
-  <node id="20" lat="49.4800" lon="8.4610"/>
-  <node id="30" lat="49.4810" lon="8.4610"/>
-  <node id="40" lat="49.4810" lon="8.4600"/>
-  <node id="50" lat="49.4820" lon="8.4620"/>
-  <way id="1"><nd ref="10"/><nd ref="20"/><nd ref="30"/><nd ref="40"/><nd ref="10"/>
-    <tag k="highway" v="residential"/><tag k="maxspeed" v="30"/></way>
-  <way id="2"><nd ref="30"/><nd ref="50"/><tag k="highway" v="footway"/></way>
-</osm>
-)";
 
 TEST(GraphTool, ImportsAnOsmFileThatInfoAndVerifyThenDescribe) {
   TempDir dir("twinlane-tool");

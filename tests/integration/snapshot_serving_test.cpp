@@ -14,6 +14,7 @@
 #include "child_process.h"
 #include "integration_stack.h"
 #include "load_generator.h"
+#include "osm_fixture.h"
 #include "pool_status.h"
 #include "wait_for.h"
 
@@ -42,17 +43,6 @@ std::filesystem::path generatedSnapshot(const TempDir& dir, const std::string& n
                      dir.file(name).string()});
   return dir.file(name + ".twg");
 }
-
-constexpr const char* kSquareOsm = R"(<?xml version='1.0' encoding='UTF-8'?>
-<osm version="0.6" generator="test">
-  <node id="10" lat="49.4800" lon="8.4600"/>
-  <node id="20" lat="49.4800" lon="8.4610"/>
-  <node id="30" lat="49.4810" lon="8.4610"/>
-  <node id="40" lat="49.4810" lon="8.4600"/>
-  <way id="1"><nd ref="10"/><nd ref="20"/><nd ref="30"/><nd ref="40"/><nd ref="10"/>
-    <tag k="highway" v="residential"/><tag k="maxspeed" v="30"/></way>
-</osm>
-)";
 
 TEST(SnapshotServing, AnImportedOsmGraphAnswersWithOsmIdsAndBothMetrics) {
   TempDir data("twinlane-osm");
