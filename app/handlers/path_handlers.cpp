@@ -59,6 +59,28 @@ std::vector<NodeId> nodeList(const Graph& graph, const Poco::JSON::Object& body,
   return nodes;
 }
 
+// Adds what a route measures in metres and seconds, where the graph keeps those metrics: the sum
+// over the lightest arc between each two consecutive nodes, the arc the search chose.
+void addRouteMetrics(const Graph& graph, const std::vector<NodeId>& nodes, Poco::JSON::Object& body) {
+  if (!graph.hasLengths() && !graph.hasDurations()) return;
+  std::uint64_t metres = 0;
+  std::uint64_t deciseconds = 0;
+  for (std::size_t i = 1; i < nodes.size(); ++i) {
+    ArcId lightest = graph.firstOut(nodes[i - 1]);
+    bool found = false;
+    for (ArcId arc = graph.firstOut(nodes[i - 1]); arc < graph.endOut(nodes[i - 1]); ++arc) {
+      if (graph.head(arc) == nodes[i] && (!found || graph.weight(arc) < graph.weight(lightest))) {
+        lightest = arc;
+        found = true;
+      }
+    }
+    if (graph.hasLengths()) metres += graph.lengthMeters(lightest);
+    if (graph.hasDurations()) deciseconds += graph.durationDeciseconds(lightest);
+  }
+  if (graph.hasLengths()) body.set("distance_m", metres);
+  if (graph.hasDurations()) body.set("duration_s", static_cast<double>(deciseconds) / 10.0);
+}
+
 }  // namespace
 
 void handleRoute(const HandlerContext& context) {
@@ -78,6 +100,7 @@ void handleRoute(const HandlerContext& context) {
   body->set("to", externalId(to));
   body->set("reachable", route.distance != kUnreachable);
   body->set("distance", distanceValue(route.distance));
+  if (route.distance != kUnreachable) addRouteMetrics(graph, route.nodes, *body);
   body->set("nodes", nodes);
   context.response.setJson(*body);
 }

@@ -71,7 +71,12 @@ TEST(SnapshotServing, AnImportedOsmGraphAnswersWithOsmIdsAndBothMetrics) {
     EXPECT_NEAR(arc->getValue<double>("duration_s"), static_cast<double>(metres) / (30 / 3.6), 0.2);
     EXPECT_EQ(arc->getValue<long>("weight"), std::lround(arc->getValue<double>("duration_s") * 10));
   }
-  EXPECT_TRUE(isJsonOk(stack.get("/api/v1/route?from=1&to=3")));
+  // Node 3 is the opposite corner: one short and one long side either way round.
+  const auto route = stack.get("/api/v1/route?from=1&to=3").json();
+  EXPECT_EQ(route->getValue<long>("distance_m"), 73 + 112);
+  EXPECT_NEAR(route->getValue<double>("duration_s"), route->getValue<double>("distance") / 10, 1e-9)
+      << "a car graph's distance is its travel time in deciseconds";
+  EXPECT_NEAR(route->getValue<double>("duration_s"), 185 / (30 / 3.6), 0.3);
 }
 
 // The graph mapping's lines in /proc/PID/smaps: Private_* and Rss in kB, summed.
