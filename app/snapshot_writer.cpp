@@ -175,7 +175,10 @@ void writeSnapshotFile(const Graph& graph, const NearestIndex* nearest, const Sn
                        const std::string& path, const WriteProgress& progress) {
   const std::filesystem::path target(path);
   const std::filesystem::path directory = target.has_parent_path() ? target.parent_path() : ".";
-  std::string temporary = (directory / ("." + target.filename().string() + ".tmp-XXXXXX")).string();
+  // Appended piece by piece: GCC 12 at -O3 warns (-Wrestrict) on `"." + std::string`.
+  std::string hidden_name(".");
+  hidden_name.append(target.filename().string()).append(".tmp-XXXXXX");
+  std::string temporary = (directory / hidden_name).string();
   UniqueFd fd(::mkstemp(temporary.data()));
   if (!fd) fail(path, "cannot create a temporary file in " + directory.string());
   try {
