@@ -17,6 +17,7 @@
 #include "mapped_file.h"
 #include "search.h"
 #include "snapshot_reader.h"
+#include "snapshot_verify.h"
 #include "snapshot_writer.h"
 #include "test_support.h"
 #include "xxh3.h"
@@ -268,6 +269,37 @@ TEST_F(DamagedSnapshot, EachDamageIsNamed) {
   expectError([&](auto& b) { section<snapshot::Meta>(b, "meta")->lower_bound_scale = std::nan(""); }, "scale is out of range");
   expectError([&](auto& b) { section<snapshot::Meta>(b, "meta")->metric = 1; }, "weighed by length_m but has no 'fwd.len_m'");
   expectError([&](auto& b) { section<snapshot::Meta>(b, "meta")->graph_sha1[0] = 'G'; }, "not hex");
+}
+
+// Damage that a load lets through (the arrays stay in bounds) but verify finds.
+TEST_F(DamagedSnapshot, VerifyFindsPartsThatDisagree) {
+  const auto problemsAfter = [&](const std::function<void(std::vector<char>&)>& mutate) {
+    std::vector<char> bytes = good_;
+    mutate(bytes);
+    fixChecksums(bytes);
+    writeAll(path("bad.twg"), bytes);
+    return verifySnapshot(load(path("bad.twg")));
+  };
+  EXPECT_TRUE(problemsAfter([](auto&) {}).empty());
+  const auto has = [](const std::vector<std::string>& problems, const std::string& words) {
+    return std::any_of(problems.begin(), problems.end(),
+                       [&](const std::string& problem) { return problem.find(words) != std::string::npos; });
+  };
+  // Arc 3 -> 0 stored as 3 -> 1 in the reverse arrays: node 0 has no in-arc and node 1 two.
+  auto problems = problemsAfter([&](auto& b) {
+    section<std::uint32_t>(b, "bwd.first")[1] = 0;
+    section<std::uint32_t>(b, "bwd.tail")[0] = 0;
+  });
+  EXPECT_TRUE(has(problems, "not the forward arcs reversed")) << ::testing::PrintToString(problems);
+  problems = problemsAfter([&](auto& b) { section<std::uint32_t>(b, "fwd.weight")[0] = 6; });
+  EXPECT_TRUE(has(problems, "stored checksum")) << ::testing::PrintToString(problems);
+  problems = problemsAfter([&](auto& b) { section<snapshot::Meta>(b, "meta")->lower_bound_scale = 250; });
+  EXPECT_TRUE(has(problems, "A* scale")) << ::testing::PrintToString(problems);
+  problems = problemsAfter([&](auto& b) {
+    auto* order = section<std::uint32_t>(b, "nearest.order");
+    order[1] = order[0];
+  });
+  EXPECT_TRUE(has(problems, "does not hold every node")) << ::testing::PrintToString(problems);
 }
 
 TEST_F(DamagedSnapshot, AnUnknownOptionalSectionIsSkipped) {
