@@ -16,6 +16,9 @@ Sections (BENCH_SECTIONS, comma-separated; default all):
   memory     PSS and private memory of master and workers with 1, 4 and 8 slow workers
   routes     per-query route times: our search, plain Dijkstra, Boost.Graph (bench-routes)
   startup    start to all workers ready, and HUP reload
+  import     twinlane-graph import of the Rhein-Neckar extract, both profiles: wall time, peak RSS
+  sweep      generated graphs of 0.25 to 16 M nodes: snapshot size, start-up from the snapshot and
+             from DIMACS text, reload, cold PSS of 1 and 8 slow workers, the sealed copy's cost
 """
 
 import datetime
@@ -74,13 +77,22 @@ S = {
     "pairs": env_int("BENCH_PAIRS", 1000),
     "seed": env_int("BENCH_SEED", 42),
     "port": env_int("BENCH_PORT", 18080),
-    "sections": os.environ.get("BENCH_SECTIONS", "routes,fast,isolation,scenario,scaling,memory,startup").split(","),
+    "import_reps": env_int("BENCH_IMPORT_REPS", 1 if QUICK else 3),
+    # Grid points handed to `generate --nodes`; the largest component it keeps is a little smaller.
+    "sweep_nodes": [int(n) for n in os.environ.get("BENCH_SWEEP_NODES", "250000 1000000 4000000 16000000").split()],
+    # Parsing DIMACS text of 16 M nodes takes minutes, too long for a quick run; 0: every size.
+    "sweep_dimacs_max": env_int("BENCH_SWEEP_DIMACS_MAX", 4000000 if QUICK else 0),
+    "sweep_reps": env_int("BENCH_SWEEP_REPS", 1 if QUICK else 3),
+    "sweep_workers": [int(w) for w in os.environ.get("BENCH_SWEEP_WORKERS", "1 8").split()],
+    "sections": os.environ.get("BENCH_SECTIONS",
+                               "routes,fast,isolation,scenario,scaling,memory,startup,import,sweep").split(","),
 }
 BUILD = os.environ.get("BENCH_BUILD", os.path.join(ROOT, "build-bench-release"))
 TWINLANE = os.path.join(BUILD, "app", "twinlane")
 GRAPH_TOOL = os.path.join(BUILD, "app", "twinlane-graph")
 HELLO = os.path.join(BUILD, "bench", "bench-fcgi-hello")
 ROUTES = os.path.join(BUILD, "bench", "bench-routes")
+SNAPSHOT_LOAD = os.path.join(BUILD, "bench", "bench-snapshot-load")
 NGINX = "/usr/sbin/nginx"
 PHP_FPM = shutil.which("php-fpm8.2", path="/usr/sbin:/usr/bin") or "php-fpm8.2"
 WRK = shutil.which("wrk") or "wrk"
@@ -405,10 +417,12 @@ http {{
 
     # -- twinlane ----------------------------------------------------------------------------
 
-    def twinlane_yaml(self, slow_workers, nice, scheduler):
-        coordinates = f", coordinates: {self.graph_co}" if self.graph_co else ""
+    def twinlane_yaml(self, slow_workers, nice, scheduler, graph=None):
+        """The config; `graph` is (path, coordinates path or None), by default the benchmark graph."""
+        path, coordinates = graph or (self.graph_gr, self.graph_co)
+        coordinates = f", coordinates: {coordinates}" if coordinates else ""
         return f"""# written by bench/bench.py
-data: {{ graph: {self.graph_gr}{coordinates} }}
+data: {{ graph: {path}{coordinates} }}
 lanes:
   fast:
     listen: {self.work}/fast.sock
@@ -451,14 +465,14 @@ log: {{ level: notice, slow_request: 0ms }}
         old_gone = all(w["generation"] == generation for lane in wanted for w in status["lanes"][lane]["workers"])
         return True, old_gone
 
-    def start_twinlane(self, slow_workers, nice=None, scheduler=None):
+    def start_twinlane(self, slow_workers, nice=None, scheduler=None, graph=None, timeout=120):
         """Starts the master; returns seconds from exec to READY=1 and to /status showing every worker ready."""
         nice = S["slow_nice"] if nice is None else nice
         scheduler = scheduler or S["slow_scheduler"]
         self.stop_twinlane()
         path = os.path.join(self.work, "twinlane.yaml")
         with open(path, "w") as out:
-            out.write(self.twinlane_yaml(slow_workers, nice, scheduler))
+            out.write(self.twinlane_yaml(slow_workers, nice, scheduler, graph))
         notify_path = os.path.join(self.work, "notify.sock")
         if os.path.exists(notify_path):
             os.unlink(notify_path)
@@ -469,12 +483,12 @@ log: {{ level: notice, slow_request: 0ms }}
         started = time.monotonic()
         self.twinlane = Service("twinlane", [TWINLANE, "--config", path],
                                 os.path.join(self.work, "logs", "twinlane.log"), env=env, grace=15)
-        self.twinlane_config = (slow_workers, nice, scheduler)
+        self.twinlane_config = (slow_workers, nice, scheduler, graph)
         self.notify = notify
         wanted = {"fast": S["fast_processes"], "slow": slow_workers}
         ready_at = None
         notify_at = None
-        deadline = started + 120
+        deadline = started + timeout
         while time.monotonic() < deadline and (ready_at is None or notify_at is None):
             if not self.twinlane.running():
                 raise RuntimeError("twinlane exited during start; see " + self.twinlane.log_path)
@@ -487,7 +501,7 @@ log: {{ level: notice, slow_request: 0ms }}
                     pass
             time.sleep(0.002)
         if ready_at is None or notify_at is None:
-            raise RuntimeError("twinlane did not get ready within 120 s; see " + self.twinlane.log_path)
+            raise RuntimeError(f"twinlane did not get ready within {timeout} s; see " + self.twinlane.log_path)
         return {"ready_s": ready_at - started, "notify_ready_s": notify_at - started}
 
     def read_notify(self, wanted):
@@ -510,7 +524,7 @@ log: {{ level: notice, slow_request: 0ms }}
     def ensure_twinlane(self, slow_workers, nice=None, scheduler=None):
         nice = S["slow_nice"] if nice is None else nice
         scheduler = scheduler or S["slow_scheduler"]
-        if self.twinlane and self.twinlane.running() and self.twinlane_config == (slow_workers, nice, scheduler):
+        if self.twinlane and self.twinlane.running() and self.twinlane_config == (slow_workers, nice, scheduler, None):
             return
         self.start_twinlane(slow_workers, nice, scheduler)
 
@@ -898,40 +912,177 @@ pm.max_children = {slow_children}
             log(f"startup: ready after {starts[-1]['ready_s'] * 1000:.0f} ms (READY=1 after "
                 f"{starts[-1]['notify_ready_s'] * 1000:.0f} ms)")
         for _ in range(S["startup_reps"]):
-            generation = self.status()["generation"] + 1
-            self.read_notify("READY=1")  # drain
-            started = time.monotonic()
-            os.kill(self.twinlane.pid, signal.SIGHUP)
-            ready_at = gone_at = notify_at = None
-            while time.monotonic() < started + 120 and None in (ready_at, gone_at, notify_at):
-                notify_at = notify_at or self.read_notify("READY=1")
-                try:
-                    ready, gone = self.generation_ready(self.status(), generation, wanted)
-                except (OSError, ValueError, RuntimeError, KeyError, http.client.HTTPException):
-                    ready, gone = False, False
-                now = time.monotonic()
-                if ready and ready_at is None:
-                    ready_at = now
-                if ready and gone and gone_at is None:
-                    gone_at = now
-                time.sleep(0.002)
-            if None in (ready_at, gone_at, notify_at):
-                raise RuntimeError("reload did not complete within 120 s")
-            reloads.append({"new_ready_s": ready_at - started, "old_gone_s": gone_at - started,
-                            "notify_ready_s": notify_at - started})
+            reloads.append(self.reload_twinlane(wanted))
             log(f"reload: new generation ready after {reloads[-1]['new_ready_s'] * 1000:.0f} ms, old gone after "
                 f"{reloads[-1]['old_gone_s'] * 1000:.0f} ms")
-        load_ms = []
-        with open(self.twinlane.log_path) as f:
-            f.seek(log_offset)
-            for line in f:
-                if ": loaded " in line and " in " in line and line.rstrip().endswith(" ms"):
-                    load_ms.append(float(line.rstrip().split()[-2]))
+        load_ms = self.graph_load_ms_in_log(log_offset)
         return {"slow_workers": S["slow_workers"], "starts": starts, "reloads": reloads, "graph_load_ms_in_log": load_ms,
                 "ready_s_p50": median([s["ready_s"] for s in starts]),
                 "notify_ready_s_p50": median([s["notify_ready_s"] for s in starts]),
                 "reload_new_ready_s_p50": median([r["new_ready_s"] for r in reloads]),
                 "reload_old_gone_s_p50": median([r["old_gone_s"] for r in reloads])}
+
+    def section_import(self):
+        pbf = os.path.join(DATA, "rhein-neckar-rnv.osm.pbf")
+        if not os.path.exists(pbf):
+            log(f"import: {pbf} is absent, section skipped")
+            return {"skipped": f"{pbf} is absent"}
+        runs = {}
+        out = os.path.join(self.work, "import.twg")
+        for rep in range(S["import_reps"]):
+            for profile in ("car", "distance"):
+                figures = run_measured([GRAPH_TOOL, "import", "--profile", profile, pbf, out], timeout=1800)
+                figures["snapshot_bytes"] = os.path.getsize(out)
+                figures["nodes"], figures["arcs"] = graph_counts(figures["output"], "imported ")
+                os.unlink(out)
+                runs.setdefault(profile, []).append(figures)
+                log(f"import {profile}: {figures['wall_s']:.2f} s, peak RSS {figures['peak_rss_bytes'] / 2**20:.0f} MiB, "
+                    f"{figures['nodes']:,} nodes, snapshot {figures['snapshot_bytes'] / 2**20:.1f} MiB")
+        summary = {profile: {"wall_s": median([f["wall_s"] for f in figures]),
+                             "cpu_s": median([f["user_s"] + f["system_s"] for f in figures]),
+                             "peak_rss_bytes": max(f["peak_rss_bytes"] for f in figures),
+                             "snapshot_bytes": figures[-1]["snapshot_bytes"], "nodes": figures[-1]["nodes"],
+                             "arcs": figures[-1]["arcs"], "reps": len(figures)}
+                   for profile, figures in runs.items()}
+        return {"input": pbf, "input_bytes": os.path.getsize(pbf), "runs": runs, "summary": summary}
+
+    def section_sweep(self):
+        sizes = {}
+        directory = os.path.join(self.work, "sweep")
+        for grid_nodes in S["sweep_nodes"]:
+            os.makedirs(directory, exist_ok=True)
+            try:
+                sizes[str(grid_nodes)] = self.sweep_size(grid_nodes, os.path.join(directory, f"grid{grid_nodes}"))
+            finally:
+                self.stop_twinlane()
+                shutil.rmtree(directory, ignore_errors=True)  # about 1.5 GB of files at 16 M nodes
+            # A full sweep takes long: keep what is measured so far if a later size fails.
+            self.results["sections"]["sweep"] = {"sizes": sizes}
+            self.save()
+        return {"sizes": sizes, "slow_workers": S["sweep_workers"], "reps": S["sweep_reps"],
+                "dimacs_max": S["sweep_dimacs_max"]}
+
+    def sweep_size(self, grid_nodes, prefix):
+        """Every sweep figure for one generated graph: its files, the load steps, starts and reloads."""
+        made = run_measured([GRAPH_TOOL, "generate", "--nodes", str(grid_nodes), "--format", "snapshot", prefix],
+                            timeout=3600)
+        snapshot = prefix + ".twg"
+        nodes, arcs = graph_counts(made["output"], "wrote ")
+        result = {"nodes": nodes, "arcs": arcs, "snapshot_bytes": os.path.getsize(snapshot),
+                  "generate_s": made["wall_s"], "generate_peak_rss_bytes": made["peak_rss_bytes"]}
+        log(f"sweep {grid_nodes:,}: {nodes:,} nodes, {arcs:,} arcs, snapshot {result['snapshot_bytes'] / 2**20:.0f} MiB "
+            f"(generated in {made['wall_s']:.1f} s)")
+        result["load_steps"] = self.snapshot_load_steps(snapshot)
+        result["snapshot"] = self.sweep_starts((snapshot, None), S["sweep_workers"], reload=True)
+        os.unlink(snapshot)
+        if S["sweep_dimacs_max"] and grid_nodes > S["sweep_dimacs_max"]:
+            return result
+        made = run_measured([GRAPH_TOOL, "generate", "--nodes", str(grid_nodes), "--format", "dimacs", prefix],
+                            timeout=3600)
+        if graph_counts(made["output"], "wrote ") != (nodes, arcs):
+            raise RuntimeError(f"generate --nodes {grid_nodes} made different graphs as DIMACS and as a snapshot")
+        gr, co = prefix + ".gr", prefix + ".co"
+        result["dimacs_bytes"] = os.path.getsize(gr) + os.path.getsize(co)
+        # One slow worker only: start-up is the comparison; the memory section covers DIMACS's sharing.
+        result["dimacs"] = self.sweep_starts((gr, co), S["sweep_workers"][:1], reload=False)
+        return result
+
+    def snapshot_load_steps(self, snapshot):
+        """bench-snapshot-load: the sealed copy against a plain mapping, and validation, step by step."""
+        done = subprocess.run([SNAPSHOT_LOAD, snapshot, "--reps", str(S["sweep_reps"])], capture_output=True,
+                              text=True, timeout=1800)
+        if done.returncode != 0:
+            raise RuntimeError(f"bench-snapshot-load {snapshot} failed: {done.stderr}")
+        steps = json.loads(done.stdout)
+        log(f"  load steps: sealed copy {steps['sealed_copy_s'] * 1000:.0f} ms (copy {steps['copy_s'] * 1000:.0f}, "
+            f"populate {steps['populate_s'] * 1000:.0f}), plain map {steps['plain_map_s'] * 1000:.1f} ms "
+            f"({steps['plain_map_touch_s'] * 1000:.0f} ms touching every page), validation "
+            f"{steps['validate_s'] * 1000:.0f} ms (again {steps['revalidate_s'] * 1000:.0f}, checksums "
+            f"{steps['checksum_s'] * 1000:.0f})")
+        return steps
+
+    def sweep_starts(self, graph, worker_counts, reload):
+        """Starts twinlane on `graph` with each slow-worker count (repeated): seconds to every worker
+        ready, the load time it logs, the Shmem it adds, its cold memory; with `reload`, two HUPs per
+        repetition on the first count, and the Shmem peak while two generations live: one with the
+        file unchanged (the master reuses the live sealed copy and only validates it again), one
+        after touching it (a new version to the master: a copy of its own, as new data would get)."""
+        timeout = 1800  # DIMACS text of 16 M nodes parses for minutes on a busy machine
+        twinlane_log = os.path.join(self.work, "logs", "twinlane.log")
+        starts, reloads, memory = [], [], {}
+        for _ in range(S["sweep_reps"]):
+            for workers in worker_counts:
+                shmem_before = meminfo_bytes("Shmem")
+                log_offset = os.path.getsize(twinlane_log) if os.path.exists(twinlane_log) else 0
+                start = self.start_twinlane(workers, graph=graph, timeout=timeout)
+                start.update(slow_workers=workers, shmem_added_bytes=meminfo_bytes("Shmem") - shmem_before,
+                             graph_load_ms=(self.graph_load_ms_in_log(log_offset) or [None])[0])
+                starts.append(start)
+                memory[str(workers)] = self.memory_snapshot()  # cold: no request served yet
+                log(f"  {os.path.basename(graph[0])}, {workers} slow: ready after {start['ready_s'] * 1000:.0f} ms "
+                    f"(load {start['graph_load_ms']} ms), total PSS {memory[str(workers)]['total']['pss'] / 2**20:.1f} MiB, "
+                    f"Shmem +{start['shmem_added_bytes'] / 2**20:.0f} MiB")
+                if reload and workers == worker_counts[0]:
+                    wanted = {"fast": S["fast_processes"], "slow": workers}
+                    for changed in (False, True):
+                        if changed:
+                            os.utime(graph[0])  # a new mtime and ctime: another version to sealedCopy
+                        shmem_samples = []
+                        reloads.append(self.reload_twinlane(
+                            wanted, timeout=timeout,
+                            sample=lambda: shmem_samples.append(meminfo_bytes("Shmem") - shmem_before)))
+                        reloads[-1].update(changed=changed, shmem_peak_added_bytes=max(shmem_samples))
+                        log(f"  reload, file {'touched' if changed else 'unchanged'}: new generation ready after "
+                            f"{reloads[-1]['new_ready_s'] * 1000:.0f} ms, Shmem peak +{max(shmem_samples) / 2**20:.0f} MiB")
+                self.stop_twinlane()
+        by_workers = {str(w): [s for s in starts if s["slow_workers"] == w] for w in worker_counts}
+        summary = {"starts": starts, "reloads": reloads, "memory": memory,
+                   "ready_s_p50": {w: median([s["ready_s"] for s in runs]) for w, runs in by_workers.items()},
+                   "graph_load_ms_p50": median([s["graph_load_ms"] for s in starts if s["graph_load_ms"] is not None]),
+                   "shmem_added_bytes_p50": median([s["shmem_added_bytes"] for s in starts])}
+        for kind, changed in (("same", False), ("touched", True)):
+            runs = [r for r in reloads if r["changed"] == changed]
+            summary[f"reload_{kind}_new_ready_s_p50"] = median([r["new_ready_s"] for r in runs])
+            summary[f"reload_{kind}_shmem_peak_added_bytes"] = max([r["shmem_peak_added_bytes"] for r in runs],
+                                                                   default=None)
+        return summary
+
+    def reload_twinlane(self, wanted, timeout=120, sample=None):
+        """Sends HUP; seconds to the new generation ready, to the old one gone and to READY=1.
+        `sample`, when given, is called at every poll until then (to catch a peak in between)."""
+        generation = self.status()["generation"] + 1
+        self.read_notify("READY=1")  # drain
+        started = time.monotonic()
+        os.kill(self.twinlane.pid, signal.SIGHUP)
+        ready_at = gone_at = notify_at = None
+        while time.monotonic() < started + timeout and None in (ready_at, gone_at, notify_at):
+            if sample:
+                sample()
+            notify_at = notify_at or self.read_notify("READY=1")
+            try:
+                ready, gone = self.generation_ready(self.status(), generation, wanted)
+            except (OSError, ValueError, RuntimeError, KeyError, http.client.HTTPException):
+                ready, gone = False, False
+            now = time.monotonic()
+            if ready and ready_at is None:
+                ready_at = now
+            if ready and gone and gone_at is None:
+                gone_at = now
+            time.sleep(0.002)
+        if None in (ready_at, gone_at, notify_at):
+            raise RuntimeError(f"reload did not complete within {timeout} s")
+        return {"new_ready_s": ready_at - started, "old_gone_s": gone_at - started,
+                "notify_ready_s": notify_at - started}
+
+    def graph_load_ms_in_log(self, offset):
+        """The master's "generation N: loaded ... in T ms" figures logged after byte `offset`."""
+        load_ms = []
+        with open(self.twinlane.log_path) as f:
+            f.seek(offset)
+            for line in f:
+                if ": loaded " in line and " in " in line and line.rstrip().endswith(" ms"):
+                    load_ms.append(float(line.rstrip().split()[-2]))
+        return load_ms
 
     # -- the run ---------------------------------------------------------------------------------
 
@@ -942,7 +1093,7 @@ pm.max_children = {slow_children}
         self.prepare_graph()
         self.render_twinlane_site()
         self.start_nginx()
-        order = ["routes", "fast", "isolation", "scenario", "scaling", "memory", "startup"]
+        order = ["routes", "fast", "isolation", "scenario", "scaling", "memory", "startup", "import", "sweep"]
         for section in order:
             if section not in S["sections"]:
                 continue
@@ -988,6 +1139,52 @@ def cpu_seconds(pids):
         except (OSError, IndexError, ValueError):
             pass
     return ticks / os.sysconf("SC_CLK_TCK")
+
+
+def run_measured(argv, timeout):
+    """Runs `argv` to its end, at most `timeout` s: wall time, CPU and peak RSS (the child's own
+    getrusage, from wait4), and its output. Raises if it fails."""
+    with tempfile.TemporaryFile() as output:
+        started = time.monotonic()
+        child = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=output, stderr=subprocess.STDOUT)
+        try:
+            while True:
+                pid, status, usage = os.wait4(child.pid, os.WNOHANG)
+                if pid:
+                    break
+                if time.monotonic() > started + timeout:
+                    raise RuntimeError(f"{' '.join(argv)} did not finish within {timeout} s")
+                time.sleep(0.005)
+        except BaseException:
+            child.kill()
+            child.wait()
+            raise
+        wall = time.monotonic() - started
+        child.returncode = os.waitstatus_to_exitcode(status)  # reaped here: Popen must not wait again
+        output.seek(0)
+        text = output.read().decode(errors="replace")
+    if child.returncode != 0:
+        raise RuntimeError(f"{' '.join(argv)} exited {child.returncode}:\n{text}")
+    return {"wall_s": wall, "user_s": usage.ru_utime, "system_s": usage.ru_stime,
+            "peak_rss_bytes": usage.ru_maxrss * 1024, "output": text}
+
+
+def graph_counts(output, prefix):
+    """(nodes, arcs) from twinlane-graph's summary line starting with `prefix`
+    ("wrote F: 1,234 nodes, 5,678 arcs, ..." or "imported F (car): 1,234 nodes, 5,678 arcs; ...")."""
+    for line in output.splitlines():
+        if line.startswith(prefix):
+            words = line.split(": ", 1)[1].replace(",", "").replace(";", "").split()
+            return int(words[words.index("nodes") - 1]), int(words[words.index("arcs") - 1])
+    raise RuntimeError(f"no line starting {prefix!r} in:\n{output}")
+
+
+def meminfo_bytes(field):
+    with open("/proc/meminfo") as f:
+        for line in f:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError(f"/proc/meminfo has no {field}")
 
 
 def smaps_rollup(pid):

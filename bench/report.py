@@ -27,6 +27,8 @@ SLOW_SCALING = 1.8
 MEMORY_RATIO = 1.3
 ROUTES_SPEEDUP = 3.0
 STARTUP_S = 1.0
+SNAPSHOT_STARTUP_S = 1.0       # at the sweep's largest graph (16 M grid points by default)
+SNAPSHOT_MEMORY_RATIO = 1.05   # cold total PSS, the most slow workers against the fewest
 
 
 def ms(us):
@@ -488,6 +490,143 @@ plot DATA using 2:1 with lines lw 2 title 'twinlane PathSearch', DATA using 3:1 
                     f"reload: {fmt(sec['reload_new_ready_s_p50'] * 1000, 0)} ms to a ready new generation",
                     sec["ready_s_p50"] < STARTUP_S)
 
+    def begin(self, name, heading):
+        """The results of section `name` after its heading, or None (and no heading) if it did not run."""
+        sec = self.sections.get(name)
+        if sec:
+            self.add(heading)
+            self.add()
+        return sec
+
+    def imports(self):
+        sec = self.begin("import", "## 8. OpenStreetMap import")
+        if not sec:
+            return
+        if sec.get("skipped"):
+            self.add(f"Skipped: {sec['skipped']}.")
+            self.add()
+            return
+        self.add(f"`twinlane-graph import --profile P {os.path.basename(sec['input'])} OUT.twg` "
+                 f"({fmt(mib(sec['input_bytes']), 1)} MiB of PBF), median of {sec['summary']['car']['reps']} run(s); "
+                 f"peak RSS is the child's own `ru_maxrss` (wait4), the highest over the runs.")
+        self.add()
+        rows = []
+        for profile, f in sec["summary"].items():
+            rows.append([profile, f"{f['nodes']:,}", f"{f['arcs']:,}", fmt(f["wall_s"], 2), fmt(f["cpu_s"], 2),
+                         fmt(mib(f["peak_rss_bytes"]), 0), fmt(mib(f["snapshot_bytes"]), 1)])
+        self.add(table(["profile", "nodes", "arcs", "wall s", "CPU s", "peak RSS MiB", "snapshot MiB"], rows))
+        self.add()
+
+    def sweep(self):
+        sec = self.begin("sweep", "## 9. Graph size sweep: snapshots against DIMACS text")
+        if not sec or not sec.get("sizes"):
+            return
+        sizes = sorted(sec["sizes"].items(), key=lambda item: int(item[0]))
+        counts = [str(w) for w in sec.get("slow_workers", [1, 8])]
+        one, many = counts[0], counts[-1]
+        dimacs_sizes = f"{sec['dimacs_max']:,} grid points" if sec.get("dimacs_max") else "every size"
+        self.add(f"Generated graphs (`twinlane-graph generate --nodes GRID`, which keeps the largest strongly "
+                 f"connected component of the grid), served with 1 fast worker. *Ready*: from exec of the master "
+                 f"to `/status` showing every worker idle, median of {sec.get('reps')} start(s); *load*: what the "
+                 f"master logs for reading the graph; *reload*: `HUP` to the new generation ready, with the file "
+                 f"unchanged (the master reuses the sealed copy the running generation holds and validates it "
+                 f"again) and after touching it (a new version to the master: copied and validated). DIMACS text is "
+                 f"started with {one} slow worker, up to {dimacs_sizes}.")
+        self.add()
+        rows = []
+        for grid, f in sizes:
+            snap, text = f["snapshot"], f.get("dimacs")
+            ready_snap = snap["ready_s_p50"].get(one)
+            ready_text = text["ready_s_p50"].get(one) if text else None
+            rows.append([f"{int(grid):,}", f"{f['nodes']:,}", f"{f['arcs']:,}", fmt(mib(f["snapshot_bytes"]), 0),
+                         fmt(mib(f.get("dimacs_bytes")), 0), fmt(ready_snap * 1000, 0),
+                         fmt(snap["ready_s_p50"].get(many, 0) * 1000, 0), fmt(snap["graph_load_ms_p50"], 0),
+                         fmt(snap["reload_same_new_ready_s_p50"] * 1000, 0),
+                         fmt(snap["reload_touched_new_ready_s_p50"] * 1000, 0),
+                         fmt(ready_text * 1000 if ready_text else None, 0),
+                         fmt(text["graph_load_ms_p50"] if text else None, 0), fmt(ratio(ready_text, ready_snap), 1)])
+        self.add(table(["grid points", "nodes", "arcs", "snapshot MiB", "DIMACS MiB",
+                        f"ready from snapshot, {one} slow, ms", f"same, {many} slow, ms", "snapshot load ms",
+                        "HUP reload, same file, ms", "HUP reload, touched file, ms", f"ready from DIMACS, {one} slow, ms", "DIMACS load ms",
+                        "DIMACS / snapshot"], rows))
+        self.add()
+        grid, largest = sizes[-1]
+        ready = largest["snapshot"]["ready_s_p50"].get(one)
+        self.target(f"start-up from a snapshot < {SNAPSHOT_STARTUP_S} s at {largest['nodes']:,} nodes "
+                    f"({int(grid):,} grid points, {one} slow worker, median)",
+                    f"{fmt(ready * 1000, 0)} ms (load {fmt(largest['snapshot']['graph_load_ms_p50'], 0)} ms, "
+                    f"{fmt(mib(largest['snapshot_bytes']), 0)} MiB file)", ready < SNAPSHOT_STARTUP_S)
+
+        self.add("Memory, cold (no request served): total PSS of the master and every worker, from "
+                 "`/proc/PID/smaps_rollup`; the master and the fast worker map the graph too, so only the total is "
+                 "comparable across worker counts. *Shmem*: the rise of `Shmem` in `/proc/meminfo` over the value "
+                 "before start (machine-wide, so other processes add noise), while serving and at its peak during "
+                 "each reload; in files' worth.")
+        self.add()
+        rows = []
+        for grid, f in sizes:
+            memory = f["snapshot"]["memory"]
+            lo, hi = memory.get(one), memory.get(many)
+            slow = [p for p in hi["processes"] if p["role"] == "slow"] if hi else []
+            r = ratio(hi["total"]["pss"], lo["total"]["pss"]) if lo and hi else None
+            serving = f["snapshot"]["shmem_added_bytes_p50"]
+            peaks = [f["snapshot"][f"reload_{kind}_shmem_peak_added_bytes"] for kind in ("same", "touched")]
+            rows.append([f"{f['nodes']:,}", fmt(mib(f["snapshot_bytes"]), 0), fmt(mib(lo["total"]["pss"]), 1),
+                         fmt(mib(hi["total"]["pss"]), 1), fmt(r, 3),
+                         fmt(mib(sum(p["pss"] for p in slow) / max(1, len(slow))), 1),
+                         fmt(mib(sum(p["private"] for p in slow) / max(1, len(slow))), 2),
+                         fmt(ratio(serving, f["snapshot_bytes"]), 2),
+                         *(fmt(ratio(peak, f["snapshot_bytes"]), 2) for peak in peaks)])
+            if r is not None:
+                self.target(f"memory, snapshot of {f['nodes']:,} nodes: cold total PSS with {many} slow workers ≤ "
+                            f"{SNAPSHOT_MEMORY_RATIO}x with {one}",
+                            f"{fmt(mib(hi['total']['pss']), 1)} vs {fmt(mib(lo['total']['pss']), 1)} MiB = {fmt(r, 3)}x",
+                            r <= SNAPSHOT_MEMORY_RATIO)
+        self.add(table(["nodes", "snapshot MiB", f"total PSS, {one} slow, MiB", f"total PSS, {many} slow, MiB",
+                        f"{many} / {one}", f"slow worker PSS (each, {many}), MiB",
+                        f"slow worker private (each, {many}), MiB", "Shmem serving, files",
+                        "Shmem peak, reload of the same file, files", "Shmem peak, reload of a touched file, files"],
+                       rows))
+        self.add()
+
+        self.add("The defence's cost, from `bench-snapshot-load` (one process, medians): *sealed copy* is "
+                 "`MappedFile::sealedCopy` (what the master does), split into *copy* (memfd, `sendfile(2)` into it, "
+                 "as `sealedCopy` does) and *populate* (`MappedFile::sealMemfd`: seal, map with `MAP_POPULATE`); "
+                 "each repetition releases its copy first, so that `sealedCopy` copies again; *plain map* maps the file itself (lazy), "
+                 "*+ touch* then reads a byte of every page; *validation* is `viewSnapshot`, *again* is a second "
+                 "`viewSnapshot` of the same mapping (the difference is the first read of each page), of which "
+                 "*checksums* is XXH3 over the file. The file is in the page cache (just written).")
+        self.add()
+        rows = []
+        for grid, f in sizes:
+            s = f["load_steps"]
+            rows.append([f"{f['nodes']:,}", fmt(mib(s["file_bytes"]), 0), fmt(s["sealed_copy_s"] * 1000, 1),
+                         fmt(s["copy_s"] * 1000, 1), fmt(s["populate_s"] * 1000, 1),
+                         fmt(s["plain_map_s"] * 1000, 2),
+                         fmt(s["plain_map_touch_s"] * 1000, 1), fmt(ratio(s["sealed_copy_s"], s["plain_map_touch_s"]), 1),
+                         fmt(s["validate_s"] * 1000, 1), fmt(s.get("revalidate_s", 0) * 1000, 1),
+                         fmt(s["checksum_s"] * 1000, 1),
+                         fmt(s["file_bytes"] / s["copy_s"] / 2**30, 2)])
+        self.add(table(["nodes", "file MiB", "sealed copy ms", "copy ms", "populate ms", "plain map ms",
+                        "plain map + touch ms", "sealed / plain + touch", "validation ms", "again ms", "checksums ms",
+                        "copy GiB/s"], rows))
+        self.add()
+        lines = ["# nodes snapshot_ready_ms dimacs_ready_ms snapshot_load_ms"]
+        for grid, f in sizes:
+            text = f.get("dimacs")
+            ready_text = text["ready_s_p50"].get(one) if text else None
+            lines.append(f"{f['nodes']} {f['snapshot']['ready_s_p50'][one] * 1000:.1f} "
+                         f"{ready_text * 1000 if ready_text else 'NaN'} {f['snapshot']['graph_load_ms_p50'] or 'NaN'}")
+        self.add(self.gnuplot("sweep_startup", "\n".join(lines) + "\n", f"""set title "Start-up to every worker ready, by graph size (lower is better)"
+set logscale xy
+set autoscale xfix
+set offsets graph 0.03, graph 0.03, 0, 0
+set xlabel "nodes (log scale)"
+set ylabel "ms (log scale)"
+plot DATA using 1:2 with linespoints lw 2 title 'from the snapshot', DATA using 1:3 with linespoints lw 2 title 'from DIMACS text', DATA using 1:4 with linespoints dt 2 title 'snapshot: master load', {SNAPSHOT_STARTUP_S * 1000:.0f} with lines dt 2 lw 2 lc rgb "red" title 'target (snapshot)'
+"""))
+        self.add()
+
     def write(self):
         self.header()
         body_start = len(self.out)
@@ -498,6 +637,8 @@ plot DATA using 2:1 with lines lw 2 title 'twinlane PathSearch', DATA using 3:1 
         self.memory()
         self.routes()
         self.startup()
+        self.imports()
+        self.sweep()
         body = self.out[body_start:]
         self.out = self.out[:body_start]
         self.add("## Targets")

@@ -6,8 +6,8 @@
 # measures everything in one run, and writes bench/results/<timestamp>/report.md with PNG plots
 # (bench/results/latest points at the newest). It prints figures; it never fails on them.
 #
-#   bench/run.sh                  # full run, about 20 minutes on 2 cores
-#   BENCH_QUICK=1 bench/run.sh    # quick run, under 5 minutes
+#   bench/run.sh                  # full run, about 30 minutes on 2 cores
+#   BENCH_QUICK=1 bench/run.sh    # quick run, under 10 minutes
 #
 # See bench/README.md for the environment variables (durations, repetitions, sections).
 set -euo pipefail
