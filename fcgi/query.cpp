@@ -95,11 +95,17 @@ std::uint64_t QueryParameters::requireInteger(std::string_view name, std::uint64
 double QueryParameters::requireNumber(std::string_view name, double min, double max) const {
   const std::string form = "a decimal number from " + std::to_string(min) + " to " + std::to_string(max);
   const std::string_view text = require(name, form);
+  const auto number = parseFixedNumber(text, min, max);
+  if (!number) throw HttpError::invalidParameter(std::string(name), quoteInput(text) + " is not " + form);
+  return *number;
+}
+
+std::optional<double> parseFixedNumber(std::string_view text, double min, double max) {
   double number = 0;
   const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), number, std::chars_format::fixed);
   if (error != std::errc{} || end != text.data() + text.size() || !std::isfinite(number) || number < min ||
       number > max) {
-    throw HttpError::invalidParameter(std::string(name), quoteInput(text) + " is not " + form);
+    return std::nullopt;
   }
   return number;
 }

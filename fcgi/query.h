@@ -41,5 +41,8 @@ class QueryParameters {
 
 // Parses `text` as a decimal integer in [min, max]; nullopt for anything else.
 std::optional<std::uint64_t> parseDecimal(std::string_view text, std::uint64_t min, std::uint64_t max);
+// Parses `text` as a finite fixed-point decimal number (`-8.466`, no exponent, no spaces) in
+// [min, max]; nullopt for anything else.
+std::optional<double> parseFixedNumber(std::string_view text, double min, double max);
 
 }  // namespace twinlane::fcgi

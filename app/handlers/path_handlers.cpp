@@ -8,7 +8,10 @@
 #include "fcgi/http_error.h"
 #include "fcgi/query.h"
 #include "fcgi/quote.h"
+#include "handlers/endpoints.h"
 #include "handlers/handlers.h"
+
+#include <algorithm>
 
 namespace twinlane::app {
 namespace {
@@ -40,23 +43,37 @@ Poco::JSON::Object::Ptr parseJsonObject(const std::string& body) {
   return parsed.extract<Poco::JSON::Object::Ptr>();
 }
 
-std::vector<NodeId> nodeList(const Graph& graph, const Poco::JSON::Object& body, const std::string& key) {
-  const std::string form = "a non-empty array of node ids from 1 to " + std::to_string(graph.nodeCount());
+std::vector<Endpoint> endpointList(const GraphData& data, const Poco::JSON::Object& body, const std::string& key) {
+  const std::string form = "a non-empty array of node ids from 1 to " + std::to_string(data.graph.nodeCount()) +
+                           " or [lon, lat] coordinates";
   if (!body.has(key)) throw fcgi::HttpError::missingParameter(key, form);
   const Poco::JSON::Array::Ptr array = body.getArray(key);
   if (!array || array->size() == 0) throw fcgi::HttpError::invalidParameter(key, "expected " + form);
-  std::vector<NodeId> nodes;
-  nodes.reserve(array->size());
+  std::vector<Endpoint> endpoints;
+  endpoints.reserve(array->size());
   for (std::size_t i = 0; i < array->size(); ++i) {
-    const Poco::Dynamic::Var item = array->get(static_cast<unsigned>(i));
-    const std::string where = key + "[" + std::to_string(i) + "]";
-    if (item.isEmpty() || item.isBoolean() || !item.isInteger()) {
-      throw fcgi::HttpError::invalidParameter(
-          where, fcgi::quoteInput(item.isEmpty() ? std::string("null") : item.toString()) + " is not a node id; expected " + form);
-    }
-    nodes.push_back(parseNodeId(graph, where, item.toString()));
+    endpoints.push_back(parseJsonEndpoint(data, key + "[" + std::to_string(i) + "]", array->get(static_cast<unsigned>(i))));
   }
+  return endpoints;
+}
+
+std::vector<NodeId> nodesOf(const std::vector<Endpoint>& endpoints) {
+  std::vector<NodeId> nodes;
+  for (const Endpoint& endpoint : endpoints) nodes.push_back(endpoint.node);
   return nodes;
+}
+
+// Where each coordinate of `endpoints` was snapped, null for the node ids; nothing when every
+// entry was a node id, so that answers to id-only requests stay as they were.
+void addSnapped(const Graph& graph, const std::vector<Endpoint>& endpoints, const std::string& key,
+                Poco::JSON::Object& snapped) {
+  const bool any = std::any_of(endpoints.begin(), endpoints.end(), [](const Endpoint& e) { return e.snap_distance_m.has_value(); });
+  if (!any) return;
+  Poco::JSON::Array::Ptr entries = new Poco::JSON::Array;
+  for (const Endpoint& endpoint : endpoints) {
+    entries->add(endpoint.snap_distance_m ? Poco::Dynamic::Var(describeSnap(graph, endpoint)) : Poco::Dynamic::Var());
+  }
+  snapped.set(key, entries);
 }
 
 // Adds what a route measures in metres and seconds, where the graph keeps those metrics: the sum
@@ -87,17 +104,24 @@ void handleRoute(const HandlerContext& context) {
   const auto query = fcgi::QueryParameters::parse(context.request.queryString());
   query.acceptOnly({"from", "to"});
   const Graph& graph = context.data.graph;
-  const std::string form = "a node id from 1 to " + std::to_string(graph.nodeCount());
-  const NodeId from = parseNodeId(graph, "from", query.require("from", form));
-  const NodeId to = parseNodeId(graph, "to", query.require("to", form));
+  const std::string form = "a node id from 1 to " + std::to_string(graph.nodeCount()) + " or a coordinate lon,lat";
+  const Endpoint from = parseEndpoint(context.data, "from", query.require("from", form));
+  const Endpoint to = parseEndpoint(context.data, "to", query.require("to", form));
 
-  const PathSearch::Route route = context.scratch.search().route(from, to, [&] { context.request.checkpoint(); });
+  const PathSearch::Route route =
+      context.scratch.search().route(from.node, to.node, [&] { context.request.checkpoint(); });
 
   Poco::JSON::Array::Ptr nodes = new Poco::JSON::Array;
   for (const NodeId node : route.nodes) nodes->add(externalId(node));
   auto body = fcgi::orderedObject();
-  body->set("from", externalId(from));
-  body->set("to", externalId(to));
+  body->set("from", externalId(from.node));
+  body->set("to", externalId(to.node));
+  if (from.snap_distance_m || to.snap_distance_m) {
+    auto snapped = fcgi::orderedObject();
+    if (from.snap_distance_m) snapped->set("from", describeSnap(graph, from));
+    if (to.snap_distance_m) snapped->set("to", describeSnap(graph, to));
+    body->set("snapped", snapped);
+  }
   body->set("reachable", route.distance != kUnreachable);
   body->set("distance", distanceValue(route.distance));
   if (route.distance != kUnreachable) addRouteMetrics(graph, route.nodes, *body);
@@ -115,8 +139,10 @@ void handleMatrix(const HandlerContext& context) {
     }
   }
   const Graph& graph = context.data.graph;
-  const std::vector<NodeId> sources = nodeList(graph, *request, "sources");
-  const std::vector<NodeId> targets = nodeList(graph, *request, "targets");
+  const std::vector<Endpoint> source_points = endpointList(context.data, *request, "sources");
+  const std::vector<Endpoint> target_points = endpointList(context.data, *request, "targets");
+  const std::vector<NodeId> sources = nodesOf(source_points);
+  const std::vector<NodeId> targets = nodesOf(target_points);
   const std::uint64_t cells = std::uint64_t{sources.size()} * targets.size();
   if (cells > context.data.matrix_max_cells) {
     throw fcgi::HttpError::invalidParameter(
@@ -142,6 +168,10 @@ void handleMatrix(const HandlerContext& context) {
   body->set("sources", source_ids);
   body->set("targets", target_ids);
   body->set("distances", rows);
+  auto snapped = fcgi::orderedObject();
+  addSnapped(graph, source_points, "sources", *snapped);
+  addSnapped(graph, target_points, "targets", *snapped);
+  if (snapped->size() > 0) body->set("snapped", snapped);
   context.response.setJson(*body);
 }
 

@@ -30,8 +30,8 @@ struct Answer {
 
 class HandlersTest : public ::testing::Test {
  protected:
-  HandlersTest()
-      : service_(GraphService::fromGraph(smallGraph(), 6)), router_(graphRoutes()), thread_(service_->newThread()) {}
+  explicit HandlersTest(Graph graph = smallGraph())
+      : service_(GraphService::fromGraph(std::move(graph), 6)), router_(graphRoutes()), thread_(service_->newThread()) {}
 
   Answer call(const std::string& method, const std::string& path, const std::string& query = "",
               const std::string& body = "", const std::string& content_type = "application/json") {
@@ -149,6 +149,67 @@ TEST_F(HandlersTest, WrongMethodNamesTheAllowedOne) {
     EXPECT_EQ(error.status(), 405);
     EXPECT_EQ(error.headers().at(0).second, "POST");
   }
+}
+
+TEST_F(HandlersTest, RouteEndsMayBeCoordinatesSnappedToTheNearestNode) {
+  // 8.471,49.4801 is 73 m from node 2; 8.46,49.48 is node 1 itself.
+  const auto json = call("GET", "/api/v1/route", "from=8.46,49.48&to=8.471,49.4801").json();
+  EXPECT_EQ(json->getValue<int>("from"), 1);
+  EXPECT_EQ(json->getValue<int>("to"), 2);
+  EXPECT_EQ(json->getValue<int>("distance"), 5);
+  const auto snapped = json->getObject("snapped");
+  ASSERT_TRUE(snapped) << call("GET", "/api/v1/route", "from=8.46,49.48&to=8.471,49.4801").body;
+  EXPECT_EQ(snapped->getObject("from")->getValue<double>("snap_distance_m"), 0);
+  EXPECT_EQ(snapped->getObject("to")->getValue<int>("id"), 2);
+  EXPECT_DOUBLE_EQ(snapped->getObject("to")->getValue<double>("lon"), 8.47);
+  EXPECT_NEAR(snapped->getObject("to")->getValue<double>("snap_distance_m"), 73.1, 0.1);
+  // Node ids alone answer as before, without "snapped".
+  EXPECT_FALSE(call("GET", "/api/v1/route", "from=1&to=2").json()->has("snapped"));
+  const auto mixed = call("GET", "/api/v1/route", "from=1&to=8.471,49.4801").json()->getObject("snapped");
+  EXPECT_FALSE(mixed->has("from"));
+  EXPECT_TRUE(mixed->has("to"));
+}
+
+TEST_F(HandlersTest, BadCoordinatesAre400NamingTheParameter) {
+  for (const std::string bad : {"8.4,91", "181,49", "nan,49", "8.4,inf", "8.4,49.4,3", "8.4,", ",49", "8.4;49.4",
+                                "8.4, 49.4", "1e1,49"}) {
+    SCOPED_TRACE(bad);
+    const Answer answer = call("GET", "/api/v1/route", "from=1&to=" + bad);
+    EXPECT_EQ(answer.status, 400);
+    EXPECT_EQ(answer.errorCode(), "invalid_parameter");
+    EXPECT_NE(answer.json()->getObject("error")->getValue<std::string>("message").find("to"), std::string::npos);
+  }
+}
+
+TEST_F(HandlersTest, MatrixEntriesMayBeLonLatPairs) {
+  const auto json = call("POST", "/api/v1/matrix", "", R"({"sources":[[8.46,49.48],2],"targets":[[8.471,49.4801]]})").json();
+  EXPECT_EQ(json->getArray("sources")->getElement<int>(0), 1);
+  EXPECT_EQ(json->getArray("targets")->getElement<int>(0), 2);
+  const auto snapped = json->getObject("snapped");
+  ASSERT_TRUE(snapped);
+  EXPECT_EQ(snapped->getArray("sources")->getObject(0)->getValue<int>("id"), 1);
+  EXPECT_TRUE(snapped->getArray("sources")->isNull(1)) << "a node id was given, nothing was snapped";
+  EXPECT_EQ(snapped->getArray("targets")->getObject(0)->getValue<int>("id"), 2);
+  for (const std::string bad : {"[8.46]", "[8.46,49.48,1]", "[\"8.46\",49.48]", "[8.46,95]", "[true,49]"}) {
+    SCOPED_TRACE(bad);
+    const Answer answer = call("POST", "/api/v1/matrix", "", R"({"sources":[)" + bad + R"(],"targets":[1]})");
+    EXPECT_EQ(answer.errorCode(), "invalid_parameter");
+    EXPECT_NE(answer.json()->getObject("error")->getValue<std::string>("message").find("sources[0]"), std::string::npos)
+        << answer.body;
+  }
+}
+
+class HandlersWithoutCoordinates : public HandlersTest {
+ protected:
+  HandlersWithoutCoordinates() : HandlersTest(Graph::fromArcs(2, {{0, 1, 3}}, {}, "test:bare")) {}
+};
+
+TEST_F(HandlersWithoutCoordinates, ACoordinateIs400SayingTheGraphHasNone) {
+  const Answer answer = call("GET", "/api/v1/route", "from=8.46,49.48&to=2");
+  EXPECT_EQ(answer.status, 400);
+  EXPECT_EQ(answer.errorCode(), "invalid_parameter");
+  EXPECT_NE(answer.body.find("'from': this graph has no coordinates"), std::string::npos) << answer.body;
+  EXPECT_EQ(call("GET", "/api/v1/route", "from=1&to=2").status, 200);
 }
 
 }  // namespace
