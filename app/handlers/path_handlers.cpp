@@ -10,6 +10,7 @@
 #include "fcgi/quote.h"
 #include "handlers/endpoints.h"
 #include "handlers/handlers.h"
+#include "handlers/route_geometry.h"
 
 #include <algorithm>
 
@@ -102,9 +103,16 @@ void addRouteMetrics(const Graph& graph, const std::vector<NodeId>& nodes, Poco:
 
 void handleRoute(const HandlerContext& context) {
   const auto query = fcgi::QueryParameters::parse(context.request.queryString());
-  query.acceptOnly({"from", "to"});
+  query.acceptOnly({"from", "to", "geometry"});
   const Graph& graph = context.data.graph;
   const std::string form = "a node id from 1 to " + std::to_string(graph.nodeCount()) + " or a coordinate lon,lat";
+  const std::string_view geometry = query.find("geometry").value_or("none");
+  if (geometry != "none" && geometry != "geojson" && geometry != "polyline") {
+    throw fcgi::HttpError::invalidParameter("geometry", fcgi::quoteInput(geometry) + " is not one of none, geojson, polyline");
+  }
+  if (geometry != "none" && !graph.hasCoordinates()) {
+    throw fcgi::HttpError::invalidParameter("geometry", "this graph has no coordinates to draw a route with");
+  }
   const Endpoint from = parseEndpoint(context.data, "from", query.require("from", form));
   const Endpoint to = parseEndpoint(context.data, "to", query.require("to", form));
 
@@ -126,6 +134,13 @@ void handleRoute(const HandlerContext& context) {
   body->set("distance", distanceValue(route.distance));
   if (route.distance != kUnreachable) addRouteMetrics(graph, route.nodes, *body);
   body->set("nodes", nodes);
+  if (geometry != "none") {
+    std::vector<Coordinate> points;
+    points.reserve(route.nodes.size());
+    for (const NodeId node : route.nodes) points.push_back(graph.coordinate(node));
+    if (geometry == "geojson") body->set("geometry", geoJsonLineString(points));
+    if (geometry == "polyline") body->set("polyline", encodePolyline(points));
+  }
   context.response.setJson(*body);
 }
 

@@ -199,6 +199,21 @@ TEST_F(HandlersTest, MatrixEntriesMayBeLonLatPairs) {
   }
 }
 
+TEST_F(HandlersTest, RouteGeometryOnRequest) {
+  const auto geojson = call("GET", "/api/v1/route", "from=1&to=3&geometry=geojson").json();
+  const auto line = geojson->getObject("geometry");
+  ASSERT_TRUE(line);
+  EXPECT_EQ(line->getValue<std::string>("type"), "LineString");
+  EXPECT_EQ(line->getArray("coordinates")->size(), geojson->getArray("nodes")->size());
+  EXPECT_DOUBLE_EQ(line->getArray("coordinates")->getArray(0)->getElement<double>(0), 8.46);
+  const auto polyline = call("GET", "/api/v1/route", "from=1&to=3&geometry=polyline").json();
+  EXPECT_FALSE(polyline->getValue<std::string>("polyline").empty());
+  EXPECT_FALSE(polyline->has("geometry"));
+  EXPECT_FALSE(call("GET", "/api/v1/route", "from=1&to=3").json()->has("geometry"));
+  EXPECT_EQ(call("GET", "/api/v1/route", "from=1&to=3&geometry=wkt").errorCode(), "invalid_parameter");
+  EXPECT_EQ(call("GET", "/api/v1/route", "from=1&to=3&geometry=").errorCode(), "invalid_parameter");
+}
+
 class HandlersWithoutCoordinates : public HandlersTest {
  protected:
   HandlersWithoutCoordinates() : HandlersTest(Graph::fromArcs(2, {{0, 1, 3}}, {}, "test:bare")) {}
@@ -210,6 +225,7 @@ TEST_F(HandlersWithoutCoordinates, ACoordinateIs400SayingTheGraphHasNone) {
   EXPECT_EQ(answer.errorCode(), "invalid_parameter");
   EXPECT_NE(answer.body.find("'from': this graph has no coordinates"), std::string::npos) << answer.body;
   EXPECT_EQ(call("GET", "/api/v1/route", "from=1&to=2").status, 200);
+  EXPECT_EQ(call("GET", "/api/v1/route", "from=1&to=2&geometry=polyline").errorCode(), "invalid_parameter");
 }
 
 }  // namespace
