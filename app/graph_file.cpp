@@ -41,7 +41,7 @@ LoadedGraph fromSnapshot(SnapshotContents contents) {
 
 }  // namespace
 
-GraphFileFormat sniffGraphFile(const std::string& path) {
+GraphFileHead sniffGraphFile(const std::string& path) {
   UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (!file) throw GraphFormatError(path + ": cannot open: " + std::strerror(errno));
   unsigned char head[64] = {};
@@ -51,47 +51,51 @@ GraphFileFormat sniffGraphFile(const std::string& path) {
   } while (got < 0 && errno == EINTR);
   if (got < 0) throw GraphFormatError(path + ": cannot read: " + std::strerror(errno));
   const auto size = static_cast<std::size_t>(got);
-  if (hasSnapshotMagic(std::as_bytes(std::span(head, size)))) return GraphFileFormat::kSnapshot;
-  // A PBF starts with the length of its first blob header, which names the blob "OSMHeader".
-  if (size >= 13 && std::string_view(reinterpret_cast<const char*>(head), size).find("OSMHeader") != std::string_view::npos) {
-    return GraphFileFormat::kOsmPbf;
-  }
-  const std::string_view text(reinterpret_cast<const char*>(head), size);
-  if (text.starts_with("<?xml") || text.starts_with("<osm")) return GraphFileFormat::kOsmXml;
-  if (size >= 2 && head[0] == 0x1f && head[1] == 0x8b) return GraphFileFormat::kDimacs;  // gzip
-  // DIMACS lines start with c, p, a or v; comments may hold any bytes.
-  if (size == 0 || looksLikeText(head, size) || std::strchr("cpav", head[0]) != nullptr) {
-    return GraphFileFormat::kDimacs;
-  }
-  return GraphFileFormat::kUnknown;
+  const auto formatOf = [&] {
+    if (hasSnapshotMagic(std::as_bytes(std::span(head, size)))) return GraphFileFormat::kSnapshot;
+    const std::string_view text(reinterpret_cast<const char*>(head), size);
+    // A PBF starts with the length of its first blob header, which names the blob "OSMHeader".
+    if (size >= 13 && text.find("OSMHeader") != std::string_view::npos) return GraphFileFormat::kOsmPbf;
+    if (text.starts_with("<?xml") || text.starts_with("<osm")) return GraphFileFormat::kOsmXml;
+    if (size >= 2 && head[0] == 0x1f && head[1] == 0x8b) return GraphFileFormat::kDimacs;  // gzip
+    // DIMACS lines start with c, p, a or v; comments may hold any bytes.
+    if (size == 0 || looksLikeText(head, size) || std::strchr("cpav", head[0]) != nullptr) {
+      return GraphFileFormat::kDimacs;
+    }
+    return GraphFileFormat::kUnknown;
+  };
+  return {formatOf(), hexPrefix(head, size)};
 }
 
-LoadedGraph loadGraphFile(const std::string& path, const std::string& coordinates_path) {
-  switch (sniffGraphFile(path)) {
+std::string whyNotServable(const std::string& path, const GraphFileHead& head) {
+  switch (head.format) {
     case GraphFileFormat::kSnapshot:
-      if (!coordinates_path.empty()) {
-        throw GraphFormatError(path + ": a snapshot holds its own coordinates; remove data.coordinates (" +
-                               coordinates_path + ")");
-      }
-      return fromSnapshot(viewSnapshot(MappedFile::sealedCopy(path), path));
-    case GraphFileFormat::kDimacs: {
-      Graph graph = readDimacs(path, coordinates_path);
-      std::optional<NearestIndex> nearest;
-      if (graph.hasCoordinates()) nearest.emplace(graph);
-      return {std::move(graph), std::move(nearest), "dimacs", snapshot::Profile::kDimacs};
-    }
+    case GraphFileFormat::kDimacs:
+      return "";
     case GraphFileFormat::kOsmPbf:
     case GraphFileFormat::kOsmXml:
-      throw GraphFormatError(path + ": an OpenStreetMap file, which is not served directly; make a snapshot of it "
-                             "with `twinlane-graph import --profile car " + path + " OUTPUT.twg`");
+      return "an OpenStreetMap file, which is not served directly; make a snapshot of it with "
+             "`twinlane-graph import --profile car " + path + " OUTPUT.twg`";
     case GraphFileFormat::kUnknown:
       break;
   }
-  unsigned char head[8] = {};
-  UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  const ssize_t got = file ? ::read(file.get(), head, sizeof(head)) : 0;
-  throw GraphFormatError(path + ": neither a twinlane snapshot nor a DIMACS text file (it starts " +
-                         hexPrefix(head, got > 0 ? static_cast<std::size_t>(got) : 0) + ")");
+  return "neither a twinlane snapshot nor a DIMACS text file (it starts " + head.first_bytes + ")";
+}
+
+LoadedGraph loadGraphFile(const std::string& path, const std::string& coordinates_path) {
+  const GraphFileHead head = sniffGraphFile(path);
+  if (const std::string why = whyNotServable(path, head); !why.empty()) throw GraphFormatError(path + ": " + why);
+  if (head.format == GraphFileFormat::kSnapshot) {
+    if (!coordinates_path.empty()) {
+      throw GraphFormatError(path + ": a snapshot holds its own coordinates; remove data.coordinates (" +
+                             coordinates_path + ")");
+    }
+    return fromSnapshot(viewSnapshot(MappedFile::sealedCopy(path), path));
+  }
+  Graph graph = readDimacs(path, coordinates_path);
+  std::optional<NearestIndex> nearest;
+  if (graph.hasCoordinates()) nearest.emplace(graph);
+  return {std::move(graph), std::move(nearest), "dimacs", snapshot::Profile::kDimacs};
 }
 
 LoadedGraph loadDefaultGraph() {

@@ -17,8 +17,17 @@ namespace twinlane::app {
 
 enum class GraphFileFormat { kSnapshot, kDimacs, kOsmPbf, kOsmXml, kUnknown };
 
+struct GraphFileHead {
+  GraphFileFormat format;
+  std::string first_bytes;  // up to 8, in hex, for messages
+};
+
 // Reads the first bytes of `path`. Throws GraphFormatError when it cannot be opened.
-GraphFileFormat sniffGraphFile(const std::string& path);
+GraphFileHead sniffGraphFile(const std::string& path);
+
+// Why a file that starts like `head` cannot be served, "" when it can: for an OpenStreetMap file
+// the import command to run, for anything else what it starts with.
+std::string whyNotServable(const std::string& path, const GraphFileHead& head);
 
 struct LoadedGraph {
   Graph graph;

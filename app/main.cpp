@@ -28,20 +28,12 @@ class GraphConfig : public pool::ServiceConfig {
     }
     if (options_.graph_path.empty()) return;
     // The first bytes say whether the file can be served at all; the full check is the load.
-    switch (sniffGraphFile(options_.graph_path)) {
-      case GraphFileFormat::kSnapshot:
-        if (!options_.coordinates_path.empty()) {
-          throw data_.error("coordinates", "a snapshot holds its own coordinates; remove data.coordinates");
-        }
-        return;
-      case GraphFileFormat::kDimacs:
-        return;
-      case GraphFileFormat::kOsmPbf:
-      case GraphFileFormat::kOsmXml:
-        throw data_.error("graph", options_.graph_path + " is an OpenStreetMap file; make a snapshot of it with "
-                                   "`twinlane-graph import --profile car " + options_.graph_path + " OUTPUT.twg`");
-      case GraphFileFormat::kUnknown:
-        throw data_.error("graph", options_.graph_path + " is neither a twinlane snapshot nor a DIMACS text file");
+    const GraphFileHead head = sniffGraphFile(options_.graph_path);
+    if (const std::string why = whyNotServable(options_.graph_path, head); !why.empty()) {
+      throw data_.error("graph", options_.graph_path + ": " + why);
+    }
+    if (head.format == GraphFileFormat::kSnapshot && !options_.coordinates_path.empty()) {
+      throw data_.error("coordinates", "a snapshot holds its own coordinates; remove data.coordinates");
     }
   }
 

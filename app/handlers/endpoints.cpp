@@ -44,7 +44,8 @@ Endpoint parseEndpoint(const GraphData& data, const std::string& name, std::stri
 }
 
 Endpoint parseJsonEndpoint(const GraphData& data, const std::string& name, const Poco::Dynamic::Var& value) {
-  const std::string form = acceptedForms(data.graph) + " as a [lon, lat] array";
+  // Messages are built only on failure: a matrix parses hundreds of entries.
+  const auto form = [&] { return acceptedForms(data.graph) + " as a [lon, lat] array"; };
   if (value.type() == typeid(Poco::JSON::Array::Ptr)) {
     const auto pair = value.extract<Poco::JSON::Array::Ptr>();
     const auto number = [&](unsigned i) -> std::optional<double> {
@@ -55,14 +56,14 @@ Endpoint parseJsonEndpoint(const GraphData& data, const std::string& name, const
     const auto lon = pair->size() == 2 ? number(0) : std::nullopt;
     const auto lat = pair->size() == 2 ? number(1) : std::nullopt;
     if (!lon || !lat || !std::isfinite(*lon) || !std::isfinite(*lat) || std::abs(*lon) > 180 || std::abs(*lat) > 90) {
-      throw fcgi::HttpError::invalidParameter(name, fcgi::quoteInput(value.toString()) + " is not " + form +
+      throw fcgi::HttpError::invalidParameter(name, fcgi::quoteInput(value.toString()) + " is not " + form() +
                                                         " (longitude -180..180, latitude -90..90)");
     }
     return snap(data, name, *lon, *lat);
   }
   if (value.isEmpty() || value.isBoolean() || !value.isInteger()) {
     throw fcgi::HttpError::invalidParameter(
-        name, fcgi::quoteInput(value.isEmpty() ? std::string("null") : value.toString()) + " is not " + form);
+        name, fcgi::quoteInput(value.isEmpty() ? std::string("null") : value.toString()) + " is not " + form());
   }
   return {parseNodeId(data.graph, name, value.toString()), std::nullopt};
 }

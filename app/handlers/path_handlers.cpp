@@ -45,11 +45,13 @@ Poco::JSON::Object::Ptr parseJsonObject(const std::string& body) {
 }
 
 std::vector<Endpoint> endpointList(const GraphData& data, const Poco::JSON::Object& body, const std::string& key) {
-  const std::string form = "a non-empty array of node ids from 1 to " + std::to_string(data.graph.nodeCount()) +
-                           " or [lon, lat] coordinates";
-  if (!body.has(key)) throw fcgi::HttpError::missingParameter(key, form);
+  const auto form = [&] {
+    return "a non-empty array of node ids from 1 to " + std::to_string(data.graph.nodeCount()) +
+           " or [lon, lat] coordinates";
+  };
+  if (!body.has(key)) throw fcgi::HttpError::missingParameter(key, form());
   const Poco::JSON::Array::Ptr array = body.getArray(key);
-  if (!array || array->size() == 0) throw fcgi::HttpError::invalidParameter(key, "expected " + form);
+  if (!array || array->size() == 0) throw fcgi::HttpError::invalidParameter(key, "expected " + form());
   std::vector<Endpoint> endpoints;
   endpoints.reserve(array->size());
   for (std::size_t i = 0; i < array->size(); ++i) {

@@ -86,7 +86,7 @@ int runInfo(const Arguments& arguments) {
   const auto paths = loadPaths(arguments, kInfoUsage, "FILE", 2, help);
   if (help) return 0;
   const auto start = std::chrono::steady_clock::now();
-  if (sniffGraphFile(paths[0]) == GraphFileFormat::kSnapshot) {
+  if (sniffGraphFile(paths[0]).format == GraphFileFormat::kSnapshot) {
     if (paths.size() == 2) throw UsageError{"a snapshot holds its own coordinates; give only the snapshot"};
     const SnapshotContents contents = viewSnapshot(MappedFile::mapInPlace(paths[0]), paths[0]);
     const double load_s = secondsSince(start);

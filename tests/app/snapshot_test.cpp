@@ -348,7 +348,7 @@ TEST_F(SnapshotTest, FilesOfOtherKindsAreToldApartAndExplained) {
     EXPECT_NE(std::string(error.what()).find("neither a twinlane snapshot nor a DIMACS text file (it starts 7f 45 4c 46"),
               std::string::npos) << error.what();
   }
-  EXPECT_EQ(sniffGraphFile(path("x.osm")), GraphFileFormat::kOsmXml);
+  EXPECT_EQ(sniffGraphFile(path("x.osm")).format, GraphFileFormat::kOsmXml);
   const Graph graph = Graph::fromArcs(1, {}, {}, "one");
   writeSnapshotFile(graph, nullptr, {}, path("g.twg"));
   std::ofstream(path("g.co")) << "p aux sp co 1\nv 1 0 0\n";

@@ -78,9 +78,9 @@ TEST_F(PoolConfig, CheckConfigAsksTheServiceWhetherItsFilesCanBeRead) {
 
 TEST_F(PoolConfig, CheckConfigRefusesAnOsmFileOrAnUnknownFormatAsTheGraph) {
   options.graph = dir.write("roads.osm", "<?xml version='1.0'?><osm version='0.6'></osm>\n");
-  expectRejected({}, "graph: ", "data.graph", " " + options.graph->string() + " is an OpenStreetMap file; make a snapshot");
+  expectRejected({}, "graph: ", "data.graph", " " + options.graph->string() + ": an OpenStreetMap file, which is not served directly");
   options.graph = dir.write("program", std::string("\x7f" "ELF\x02\x01\x01", 7));
-  expectRejected({}, "graph: ", "data.graph", " " + options.graph->string() + " is neither a twinlane snapshot");
+  expectRejected({}, "graph: ", "data.graph", " " + options.graph->string() + ": neither a twinlane snapshot nor a DIMACS text file (it starts 7f 45 4c 46");
 }
 
 TEST_F(PoolConfig, CheckConfigRejectsAServiceValueOutOfRange) {
