@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: Apache-2.0
+// The hierarchy's views and its validation: see contraction_hierarchy.h.
+#include "contraction_hierarchy.h"
+
+#include <stdexcept>
+#include <string>
+
+namespace twinlane::app {
+namespace {
+
+[[noreturn]] void fail(const std::string& problem) {
+  throw std::invalid_argument("contraction hierarchy: " + problem);
+}
+
+template <typename T>
+std::span<const T> viewOf(const std::vector<T>& values) {
+  return {values.data(), values.size()};
+}
+
+std::uint32_t otherMetricOfArc(const Graph& graph, Metric other, ArcId arc) {
+  return other == Metric::kLengthMeters ? graph.lengthMeters(arc) : graph.durationDeciseconds(arc);
+}
+
+class Validator {
+ public:
+  Validator(const ContractionHierarchy& hierarchy, const Graph& graph)
+      : ch_(hierarchy), graph_(graph), n_(graph.nodeCount()) {}
+
+  void run() const {
+    checkPermutation();
+    checkArcs(ch_.up(), "up", true);
+    checkArcs(ch_.down(), "down", false);
+  }
+
+ private:
+  void checkPermutation() const {
+    const auto& a = ch_.arrays();
+    if (a.rank.size() != n_ || a.order.size() != n_) {
+      fail("rank and order have " + std::to_string(a.rank.size()) + " and " + std::to_string(a.order.size()) +
+           " entries for " + std::to_string(n_) + " nodes");
+    }
+    for (NodeId node = 0; node < n_; ++node) {
+      if (a.rank[node] >= n_ || a.order[a.rank[node]] != node) {
+        fail("rank and order are not inverse permutations at node " + std::to_string(node));
+      }
+    }
+  }
+
+  void checkArcs(const ChArcs& arcs, const std::string& name, bool up) const {
+    const std::size_t count = arcs.other_end.size();
+    if (arcs.first.size() != std::size_t{n_} + 1 || arcs.first.front() != 0 || arcs.first.back() != count) {
+      fail(name + ".first does not run from 0 to its " + std::to_string(count) + " arcs over the nodes");
+    }
+    if (arcs.weight.size() != count || arcs.via.size() != count ||
+        (!arcs.other_metric.empty() && arcs.other_metric.size() != count) ||
+        (arcs.other_metric.empty() != (ch_.otherMetric() == Metric::kUnitless))) {
+      fail(name + " arrays differ in length");
+    }
+    for (NodeId rank = 0; rank < n_; ++rank) {
+      if (arcs.first[rank + 1] < arcs.first[rank]) fail(name + ".first decreases at rank " + std::to_string(rank));
+      for (ArcId arc = arcs.first[rank]; arc < arcs.first[rank + 1]; ++arc) {
+        const NodeId end = arcs.other_end[arc];
+        if (end <= rank || end >= n_) {
+          fail(name + " arc " + std::to_string(arc) + " at rank " + std::to_string(rank) + " does not climb");
+        }
+        // The original direction of the arc, in ranks.
+        const NodeId from = up ? rank : end;
+        const NodeId to = up ? end : rank;
+        checkArc(arcs, arc, from, to, name);
+      }
+    }
+  }
+
+  void checkArc(const ChArcs& arcs, ArcId arc, NodeId from, NodeId to, const std::string& name) const {
+    const std::string where = name + " arc " + std::to_string(arc);
+    const std::uint32_t via = arcs.via[arc];
+    const bool other = !arcs.other_metric.empty();
+    if ((via & kShortcut) == 0) {
+      if (via >= graph_.arcCount() || graph_.head(via) != ch_.node(to) ||
+          via < graph_.firstOut(ch_.node(from)) || via >= graph_.endOut(ch_.node(from))) {
+        fail(where + " names graph arc " + std::to_string(via) + ", which does not join its ends");
+      }
+      if (graph_.weight(via) != arcs.weight[arc] ||
+          (other && otherMetricOfArc(graph_, ch_.otherMetric(), via) != arcs.other_metric[arc])) {
+        fail(where + " does not weigh what graph arc " + std::to_string(via) + " weighs");
+      }
+      return;
+    }
+    const NodeId middle = via & ~kShortcut;
+    if (middle >= from || middle >= to) fail(where + " is a shortcut through rank " + std::to_string(middle) + ", not below its ends");
+    const ArcId first = findChArc(ch_.down(), middle, from);
+    const ArcId second = findChArc(ch_.up(), middle, to);
+    if (first == kInvalidNode || second == kInvalidNode) {
+      fail(where + " is a shortcut through rank " + std::to_string(middle) + " that lacks a child arc");
+    }
+    if (std::uint64_t{ch_.down().weight[first]} + ch_.up().weight[second] != arcs.weight[arc] ||
+        (other && std::uint64_t{ch_.down().other_metric[first]} + ch_.up().other_metric[second] != arcs.other_metric[arc])) {
+      fail(where + " does not weigh what its children weigh");
+    }
+  }
+
+  const ContractionHierarchy& ch_;
+  const Graph& graph_;
+  NodeId n_;
+};
+
+}  // namespace
+
+ContractionHierarchy ContractionHierarchy::fromStorage(std::shared_ptr<const ChStorage> storage, Metric other_metric) {
+  const ChStorage& s = *storage;
+  const ChArrays arrays{
+      .rank = viewOf(s.rank),
+      .order = viewOf(s.order),
+      .up = {viewOf(s.up_first), viewOf(s.up_other_end), viewOf(s.up_weight), viewOf(s.up_via), viewOf(s.up_other_metric)},
+      .down = {viewOf(s.down_first), viewOf(s.down_other_end), viewOf(s.down_weight), viewOf(s.down_via),
+               viewOf(s.down_other_metric)},
+  };
+  return ContractionHierarchy(arrays, std::move(storage), other_metric);
+}
+
+std::size_t ContractionHierarchy::memoryBytes() const {
+  const auto arcBytes = [](const ChArcs& arcs) {
+    return arcs.first.size_bytes() + arcs.other_end.size_bytes() + arcs.weight.size_bytes() + arcs.via.size_bytes() +
+           arcs.other_metric.size_bytes();
+  };
+  return arrays_.rank.size_bytes() + arrays_.order.size_bytes() + arcBytes(arrays_.up) + arcBytes(arrays_.down);
+}
+
+Metric otherMetricOf(const Graph& graph) {
+  if (graph.metric() == Metric::kLengthMeters && graph.hasDurations()) return Metric::kDurationDeciseconds;
+  if (graph.metric() == Metric::kDurationDeciseconds && graph.hasLengths()) return Metric::kLengthMeters;
+  return Metric::kUnitless;
+}
+
+void validateHierarchy(const ContractionHierarchy& hierarchy, const Graph& graph) { Validator(hierarchy, graph).run(); }
+
+}  // namespace twinlane::app

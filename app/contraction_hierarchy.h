@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: Apache-2.0
+// A contraction hierarchy (CH) of a Graph: the arrays its queries read, read-only and shared.
+//
+// Nodes are contracted one by one; a node's rank is its place in that order, and the CH lives in
+// rank space (node r is the r-th contracted), so that the few high-ranked nodes every query
+// visits sit together in memory. Every arc of the CH joins a lower-ranked node to a higher one
+// and is stored at its lower end:
+//   up arcs   r -> h (h > r), original direction r to h: the forward search climbs them;
+//   down arcs h -> r (h > r), original direction h to r, stored at r with h as `tail`: the
+//             backward search climbs them from the target.
+// An arc is an arc of the graph (`via` is its forward arc id in the Graph) or a shortcut for the
+// two-arc path through a lower node m (`via` is kShortcut | m): the down arc into m from the
+// shortcut's tail, then the up arc out of m to its head. Both children are stored at m, one per
+// neighbour and direction, so unpacking finds them by a scan of m's few arcs.
+// Weights are those of the graph's weight(); `other` carries the graph's other road metric
+// (duration for a graph weighed in metres, length for one weighed in time) summed along the
+// same path, so that a matrix can report it without unpacking; empty for unitless graphs.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <span>
+#include <vector>
+
+#include "graph.h"
+
+namespace twinlane::app {
+
+inline constexpr std::uint32_t kShortcut = 0x8000'0000u;
+
+// One direction's arcs in CSR form, indexed by the rank they are stored at.
+struct ChArcs {
+  std::span<const ArcId> first;   // node_count + 1
+  std::span<const NodeId> other_end;  // the higher end: head of an up arc, tail of a down arc
+  std::span<const Weight> weight;
+  std::span<const std::uint32_t> via;  // a graph arc id, or kShortcut | middle rank
+  std::span<const std::uint32_t> other_metric;  // per arc, or empty
+};
+
+struct ChArrays {
+  std::span<const NodeId> rank;   // node -> rank
+  std::span<const NodeId> order;  // rank -> node
+  ChArcs up;
+  ChArcs down;
+};
+
+// The arrays a build produced, owned.
+struct ChStorage {
+  std::vector<NodeId> rank, order;
+  std::vector<ArcId> up_first, down_first;
+  std::vector<NodeId> up_other_end, down_other_end;
+  std::vector<Weight> up_weight, down_weight;
+  std::vector<std::uint32_t> up_via, down_via;
+  std::vector<std::uint32_t> up_other_metric, down_other_metric;
+};
+
+class ContractionHierarchy {
+ public:
+  // Views arrays owned by `storage` (a mapping or a ChStorage). The caller has validated them
+  // (validateHierarchy) against the graph the hierarchy was built for.
+  ContractionHierarchy(const ChArrays& arrays, std::shared_ptr<const void> storage, Metric other_metric)
+      : arrays_(arrays), storage_(std::move(storage)), other_metric_(other_metric) {}
+  static ContractionHierarchy fromStorage(std::shared_ptr<const ChStorage> storage, Metric other_metric);
+
+  NodeId nodeCount() const { return static_cast<NodeId>(arrays_.rank.size()); }
+  std::size_t arcCount() const { return arrays_.up.other_end.size() + arrays_.down.other_end.size(); }
+  const ChArrays& arrays() const { return arrays_; }
+  NodeId rank(NodeId node) const { return arrays_.rank[node]; }
+  NodeId node(NodeId rank) const { return arrays_.order[rank]; }
+  const ChArcs& up() const { return arrays_.up; }
+  const ChArcs& down() const { return arrays_.down; }
+  // The metric the other_metric arrays hold, kUnitless when they are empty.
+  Metric otherMetric() const { return other_metric_; }
+  std::size_t memoryBytes() const;
+
+ private:
+  ChArrays arrays_;
+  std::shared_ptr<const void> storage_;
+  Metric other_metric_;
+};
+
+// The arc stored at `at` whose other end is `other_end`, or kInvalidNode when there is none.
+// A build stores at most one per pair; the scan is over one node's few arcs.
+inline ArcId findChArc(const ChArcs& arcs, NodeId at, NodeId other_end) {
+  for (ArcId arc = arcs.first[at]; arc < arcs.first[at + 1]; ++arc) {
+    if (arcs.other_end[arc] == other_end) return arc;
+  }
+  return kInvalidNode;
+}
+
+// The graph's metric that is not its weight (for ChArcs::other_metric), kUnitless when it has
+// no second one.
+Metric otherMetricOf(const Graph& graph);
+
+// Checks everything the queries and the unpacking rely on: rank and order are inverse
+// permutations, CSR offsets run from 0 to the arc count, every arc climbs (other end ranked
+// higher), original arcs join the graph nodes their ranks name and weigh what the graph's arc
+// weighs, and every shortcut's two children exist at its middle node, rank below both ends, and
+// weigh its weight together. Throws std::invalid_argument naming the first problem.
+void validateHierarchy(const ContractionHierarchy& hierarchy, const Graph& graph);
+
+}  // namespace twinlane::app
