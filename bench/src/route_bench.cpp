@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: Apache-2.0
-// bench-routes: per-query times of point-to-point routes on one graph, for three searches on the
-// same random pairs, in one process:
+// bench-routes: per-query times of point-to-point routes on one graph, for five searches on the
+// same random pairs, in one process, and many-to-many matrices:
+//   ch     twinlane's ChSearch::route on the contraction hierarchy, distance only,
+//   ch_path the same with the path unpacked to the graph's nodes,
 //   ours   twinlane's PathSearch::route (bidirectional A*, per-worker scratch reset by stamps),
 //   plain  textbook Dijkstra (binary heap with lazy deletion, fresh arrays per query) that stops
 //          when the target is settled,
 //   boost  Boost.Graph's dijkstra_shortest_paths on an adjacency_list, stopped by a visitor
 //          that throws when the target is examined (what a C++ developer would otherwise write).
+// Matrices: ChSearch::matrix (bucket method) for 10x10, 100x100 and 1000x1000 random sources and
+// targets, whole (backward climbs, buckets and forward climbs), a few times each.
 // Every distance is checked against plain Dijkstra. This is a measuring tool, not a test: it
 // prints figures and exits 0 unless the graph cannot be read or a distance differs.
 //
@@ -29,6 +33,8 @@
 #include "graph.h"
 #include "graph_components.h"
 #include "plain_dijkstra.h"
+#include "ch_builder.h"
+#include "ch_search.h"
 #include "search.h"
 
 namespace {
@@ -168,6 +174,35 @@ void writeStats(std::ofstream& out, const char* name, const Percentiles& p, bool
       << (last ? "\n" : ",\n");
 }
 
+struct MatrixTiming {
+  std::size_t size;
+  double median_ms;
+  std::size_t runs;
+};
+
+// Whole matrices of random sources and targets; a few runs each, the median reported. Their
+// correctness is the unit tests' business (tests/app/ch_test.cpp); here they are only timed.
+std::vector<MatrixTiming> timeMatrices(ChSearch& ch, const std::vector<NodeId>& candidates, std::mt19937_64& random) {
+  std::vector<MatrixTiming> timings;
+  std::uniform_int_distribution<std::size_t> pick(0, candidates.size() - 1);
+  for (const std::size_t size : {std::size_t{10}, std::size_t{100}, std::size_t{1000}}) {
+    const std::size_t runs = size >= 1000 ? 3 : 9;
+    std::vector<double> ms;
+    for (std::size_t run = 0; run < runs; ++run) {
+      std::vector<NodeId> sources(size), targets(size);
+      for (NodeId& node : sources) node = candidates[pick(random)];
+      for (NodeId& node : targets) node = candidates[pick(random)];
+      const auto start = Clock::now();
+      const ChSearch::Matrix matrix = ch.matrix(sources, targets);
+      ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - start).count());
+      // Pairs come from the largest strongly connected component: every cell is reachable.
+      if (matrix.distance(0, size - 1) == kUnreachable) std::fprintf(stderr, "bench-routes: matrix cell unreachable\n");
+    }
+    timings.push_back({size, percentiles(ms).p50, runs});
+  }
+  return timings;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -189,14 +224,30 @@ int main(int argc, char** argv) {
   std::vector<std::pair<NodeId, NodeId>> pairs;
   for (std::size_t i = 0; i < options.pairs; ++i) pairs.emplace_back(candidates[pick(random)], candidates[pick(random)]);
 
+  const auto ch_start = Clock::now();
+  const ContractionHierarchy hierarchy = buildContractionHierarchy(graph);
+  const double ch_build_ms = std::chrono::duration<double, std::milli>(Clock::now() - ch_start).count();
+  std::printf("bench-routes: contraction hierarchy of %u nodes: %.0f ms, %zu arcs\n", graph.nodeCount(), ch_build_ms,
+              hierarchy.arcCount());
+  ChSearch ch(graph, hierarchy);
   PathSearch ours(graph);
   PlainDijkstra plain(graph);
   const auto boost_start = Clock::now();
   BoostDijkstra boost_search(graph);
   const double boost_build_ms = std::chrono::duration<double, std::milli>(Clock::now() - boost_start).count();
 
-  std::vector<Distance> ours_distance, plain_distance, boost_distance;
-  std::vector<double> ours_settled, plain_settled;
+  std::vector<Distance> ch_distance, ch_path_distance, ours_distance, plain_distance, boost_distance;
+  std::vector<double> ch_settled, ours_settled, plain_settled;
+  std::size_t bad_paths = 0;
+  const auto ch_us = timeQueries(
+      pairs, ch_distance, [&](NodeId a, NodeId b) { return ch.route(a, b, false).distance; },
+      [&] { ch_settled.push_back(static_cast<double>(ch.settledNodes())); });
+  const auto ch_path_us = timeQueries(
+      pairs, ch_path_distance, [&](NodeId a, NodeId b) {
+        const ChSearch::Route route = ch.route(a, b, true);
+        bad_paths += route.nodes.empty() || route.nodes.front() != a || route.nodes.back() != b;
+        return route.distance;
+      }, [] {});
   const auto ours_us = timeQueries(
       pairs, ours_distance, [&](NodeId a, NodeId b) { return ours.route(a, b).distance; },
       [&] { ours_settled.push_back(static_cast<double>(ours.settledNodes())); });
@@ -208,20 +259,26 @@ int main(int argc, char** argv) {
 
   std::size_t mismatches = 0;
   for (std::size_t i = 0; i < pairs.size(); ++i) {
-    if (ours_distance[i] != plain_distance[i] || boost_distance[i] != plain_distance[i]) {
+    if (ours_distance[i] != plain_distance[i] || boost_distance[i] != plain_distance[i] ||
+        ch_distance[i] != plain_distance[i] || ch_path_distance[i] != plain_distance[i]) {
       if (mismatches++ < 5) {
         std::fprintf(stderr, "bench-routes: pair %zu (%u -> %u): ours %llu, plain %llu, boost %llu\n", i,
-                     pairs[i].first + 1, pairs[i].second + 1, static_cast<unsigned long long>(ours_distance[i]),
+                     pairs[i].first + 1, pairs[i].second + 1,
+                     static_cast<unsigned long long>(ch_distance[i] != plain_distance[i] ? ch_distance[i] : ours_distance[i]),
                      static_cast<unsigned long long>(plain_distance[i]), static_cast<unsigned long long>(boost_distance[i]));
       }
     }
   }
 
+  mismatches += bad_paths;
+  const std::vector<MatrixTiming> matrices = timeMatrices(ch, candidates, random);
+
   std::ofstream tsv(options.out + ".tsv");
-  tsv << "from\tto\tdistance\tours_us\tplain_us\tboost_us\tours_settled\tplain_settled\n";
+  tsv << "from\tto\tdistance\tch_us\tch_path_us\tours_us\tplain_us\tboost_us\tch_settled\tours_settled\tplain_settled\n";
   for (std::size_t i = 0; i < pairs.size(); ++i) {
-    tsv << pairs[i].first + 1 << '\t' << pairs[i].second + 1 << '\t' << plain_distance[i] << '\t' << ours_us[i] << '\t'
-        << plain_us[i] << '\t' << boost_us[i] << '\t' << ours_settled[i] << '\t' << plain_settled[i] << '\n';
+    tsv << pairs[i].first + 1 << '\t' << pairs[i].second + 1 << '\t' << plain_distance[i] << '\t' << ch_us[i] << '\t'
+        << ch_path_us[i] << '\t' << ours_us[i] << '\t' << plain_us[i] << '\t' << boost_us[i] << '\t' << ch_settled[i]
+        << '\t' << ours_settled[i] << '\t' << plain_settled[i] << '\n';
   }
   const Percentiles settled_ours = percentiles(ours_settled);
   const Percentiles settled_plain = percentiles(plain_settled);
@@ -232,14 +289,29 @@ int main(int argc, char** argv) {
        << ", \"largest_scc_nodes\": " << candidates.size() << ", \"load_ms\": " << load_ms << "},\n"
        << "  \"pairs\": " << pairs.size() << ", \"seed\": " << options.seed << ", \"mismatches\": " << mismatches
        << ",\n  \"boost_build_ms\": " << boost_build_ms << ",\n"
-       << "  \"settled_p50\": {\"ours\": " << settled_ours.p50 << ", \"plain\": " << settled_plain.p50 << "},\n"
-       << "  \"algorithms\": {\n";
+       << "  \"ch\": {\"build_ms\": " << ch_build_ms << ", \"arcs\": " << hierarchy.arcCount()
+       << ", \"memory_bytes\": " << hierarchy.memoryBytes() << "},\n"
+       << "  \"settled_p50\": {\"ch\": " << percentiles(ch_settled).p50 << ", \"ours\": " << settled_ours.p50
+       << ", \"plain\": " << settled_plain.p50 << "},\n"
+       << "  \"matrices\": [";
+  for (std::size_t i = 0; i < matrices.size(); ++i) {
+    json << (i == 0 ? "" : ", ") << "{\"size\": " << matrices[i].size << ", \"median_ms\": " << matrices[i].median_ms
+         << ", \"runs\": " << matrices[i].runs << "}";
+  }
+  json << "],\n  \"algorithms\": {\n";
+  writeStats(json, "ch", percentiles(ch_us), false);
+  writeStats(json, "ch_path", percentiles(ch_path_us), false);
   writeStats(json, "ours", percentiles(ours_us), false);
   writeStats(json, "plain", percentiles(plain_us), false);
   writeStats(json, "boost", percentiles(boost_us), true);
   json << "  }\n}\n";
-  std::printf("bench-routes: %zu pairs on %u nodes: median ours %.0f us, plain %.0f us, boost %.0f us; %zu mismatches\n",
-              pairs.size(), graph.nodeCount(), percentiles(ours_us).p50, percentiles(plain_us).p50,
-              percentiles(boost_us).p50, mismatches);
+  std::printf("bench-routes: %zu pairs on %u nodes: median ch %.1f us (p99 %.1f), ch with path %.1f us, ours %.0f us, "
+              "plain %.0f us, boost %.0f us; %zu mismatches\n",
+              pairs.size(), graph.nodeCount(), percentiles(ch_us).p50, percentiles(ch_us).p99, percentiles(ch_path_us).p50,
+              percentiles(ours_us).p50, percentiles(plain_us).p50, percentiles(boost_us).p50, mismatches);
+  for (const MatrixTiming& timing : matrices) {
+    std::printf("bench-routes: %zux%zu matrix: median %.2f ms over %zu runs\n", timing.size, timing.size, timing.median_ms,
+                timing.runs);
+  }
   return mismatches == 0 ? 0 : 1;
 }
