@@ -15,6 +15,9 @@ namespace {
 
 // Settled nodes after which a witness search gives up (and the shortcut is added).
 constexpr std::uint32_t kWitnessSettledLimit = 500;
+// While building, a shortcut's `via` is this bit and its middle node; an arc of the graph's, the
+// arc's id (buildContractionHierarchy refuses graphs with that many arcs).
+constexpr std::uint32_t kShortcut = 0x8000'0000u;
 
 // An arc of the graph being contracted, kept at both its ends.
 struct Edge {
@@ -245,6 +248,8 @@ class Contractor {
     storage->rank.assign(n_, 0);
     for (NodeId rank = 0; rank < n_; ++rank) storage->rank[order[rank]] = rank;
     const bool other = other_metric_ != Metric::kUnitless;
+    std::vector<std::uint32_t> up_via;
+    std::vector<std::uint32_t> down_via;
     const auto toCsr = [&](std::vector<FrozenArc>& frozen, std::vector<ArcId>& first, std::vector<NodeId>& end,
                            std::vector<Weight>& weight, std::vector<std::uint32_t>& via,
                            std::vector<std::uint32_t>& other_metric) {
@@ -267,11 +272,44 @@ class Contractor {
       }
       std::vector<FrozenArc>().swap(frozen);
     };
-    toCsr(frozen_up_, storage->up_first, storage->up_other_end, storage->up_weight, storage->up_via,
-          storage->up_other_metric);
-    toCsr(frozen_down_, storage->down_first, storage->down_other_end, storage->down_weight, storage->down_via,
+    toCsr(frozen_up_, storage->up_first, storage->up_other_end, storage->up_weight, up_via, storage->up_other_metric);
+    toCsr(frozen_down_, storage->down_first, storage->down_other_end, storage->down_weight, down_via,
           storage->down_other_metric);
+    storage->up_unpack = unpackPairs(*storage, up_via, true);
+    storage->down_unpack = unpackPairs(*storage, down_via, false);
     return ContractionHierarchy::fromStorage(std::move(storage), other_metric_);
+  }
+
+  // The index of the arc stored at `at` (CSR `first`, `end`) whose other end is `other_end`.
+  static std::uint32_t findArc(const std::vector<ArcId>& first, const std::vector<NodeId>& end, NodeId at,
+                               NodeId other_end) {
+    for (ArcId arc = first[at]; arc < first[at + 1]; ++arc) {
+      if (end[arc] == other_end) return arc;
+    }
+    throw std::logic_error("contraction hierarchy: a shortcut's child arc is missing");
+  }
+
+  // Turns each arc's `via` into its unpacking pair: a shortcut u -> w through m has the down
+  // arc u -> m and the up arc m -> w, both stored at m, exactly one of each (arcs at a node were
+  // merged per neighbour before it was contracted).
+  static std::vector<ChUnpack> unpackPairs(const ChStorage& ch, const std::vector<std::uint32_t>& via, bool up) {
+    const std::vector<ArcId>& first = up ? ch.up_first : ch.down_first;
+    const std::vector<NodeId>& end = up ? ch.up_other_end : ch.down_other_end;
+    std::vector<ChUnpack> pairs(via.size());
+    for (NodeId rank = 0; rank + 1 < first.size(); ++rank) {
+      for (ArcId arc = first[rank]; arc < first[rank + 1]; ++arc) {
+        if ((via[arc] & kShortcut) == 0) {
+          pairs[arc] = {via[arc], kGraphArc};
+          continue;
+        }
+        const NodeId middle = via[arc] & ~kShortcut;
+        const NodeId from = up ? rank : end[arc];
+        const NodeId to = up ? end[arc] : rank;
+        pairs[arc] = {findArc(ch.down_first, ch.down_other_end, middle, from),
+                      findArc(ch.up_first, ch.up_other_end, middle, to)};
+      }
+    }
+    return pairs;
   }
 
   const Graph& graph_;

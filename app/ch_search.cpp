@@ -132,12 +132,12 @@ ChSearch::Route ChSearch::route(NodeId from, NodeId to, bool unpack_path, const 
   }
   for (auto at = climbed.rbegin(); at != climbed.rend(); ++at) {
     const Label& label = labels_[*at];
-    unpack(label.parent[kForward], label.node, ch_.up().via[label.parent_arc[kForward]], result.arcs);
+    unpack(true, label.parent_arc[kForward], result.arcs);
   }
   for (std::uint32_t slot = meeting; labels_[slot].parent[kBackward] != kInvalidNode;
        slot = labels_.find(labels_[slot].parent[kBackward])) {
     const Label& label = labels_[slot];
-    unpack(label.node, label.parent[kBackward], ch_.down().via[label.parent_arc[kBackward]], result.arcs);
+    unpack(false, label.parent_arc[kBackward], result.arcs);
   }
   result.nodes.reserve(result.arcs.size() + 1);
   result.nodes.push_back(from);
@@ -145,23 +145,21 @@ ChSearch::Route ChSearch::route(NodeId from, NodeId to, bool unpack_path, const 
   return result;
 }
 
-void ChSearch::unpack(NodeId from, NodeId to, std::uint32_t via, std::vector<ArcId>& arcs) {
-  // Depth first, second child pushed first, so that arcs come out in path order.
+void ChSearch::unpack(bool up, ArcId index, std::vector<ArcId>& arcs) {
+  // Depth first, second child pushed first, so that arcs come out in path order. Children are
+  // stored lower than their parent (validateHierarchy), so this ends.
   unpack_stack_.clear();
-  unpack_stack_.push_back({from, to, via});
+  unpack_stack_.push_back({up, index});
   while (!unpack_stack_.empty()) {
     const PendingArc arc = unpack_stack_.back();
     unpack_stack_.pop_back();
-    if ((arc.via & kShortcut) == 0) {
-      arcs.push_back(arc.via);
+    const ChUnpack how = (arc.up ? ch_.up() : ch_.down()).unpack[arc.index];
+    if (!how.isShortcut()) {
+      arcs.push_back(how.first);
       continue;
     }
-    const NodeId middle = arc.via & ~kShortcut;
-    // Both exist: validateHierarchy checked every shortcut's children.
-    const ArcId first = findChArc(ch_.down(), middle, arc.from);
-    const ArcId second = findChArc(ch_.up(), middle, arc.to);
-    unpack_stack_.push_back({middle, arc.to, ch_.up().via[second]});
-    unpack_stack_.push_back({arc.from, middle, ch_.down().via[first]});
+    unpack_stack_.push_back({true, how.second});
+    unpack_stack_.push_back({false, how.first});
   }
 }
 

@@ -105,7 +105,8 @@ class ChSearch {
   // A whole climb from `rank` in one direction; calls visit(slot) for each settled, unstalled label.
   template <int kDirection, bool kOther, typename Visit>
   void climb(NodeId rank, const Checkpoint& checkpoint, Visit&& visit);
-  void unpack(NodeId from, NodeId to, std::uint32_t via, std::vector<ArcId>& arcs);
+  // Appends the graph arcs arc `index` of the up (or down) arcs stands for, in path order.
+  void unpack(bool up, ArcId index, std::vector<ArcId>& arcs);
 
   const Graph& graph_;
   const ContractionHierarchy& ch_;
@@ -114,9 +115,8 @@ class ChSearch {
   std::vector<BucketEntry> buckets_;
   TouchedLabels<BucketRange> bucket_index_;
   struct PendingArc {
-    NodeId from;  // ranks, in the arc's direction
-    NodeId to;
-    std::uint32_t via;
+    bool up;
+    ArcId index;
   };
   std::vector<PendingArc> unpack_stack_;
   std::size_t settled_ = 0;

@@ -26,8 +26,10 @@ class Validator {
   Validator(const ContractionHierarchy& hierarchy, const Graph& graph)
       : ch_(hierarchy), graph_(graph), n_(graph.nodeCount()) {}
 
-  void run() const {
+  void run() {
     checkPermutation();
+    checkOffsets(ch_.up(), "up", up_stored_at_);
+    checkOffsets(ch_.down(), "down", down_stored_at_);
     checkArcs(ch_.up(), "up", true);
     checkArcs(ch_.down(), "down", false);
   }
@@ -46,18 +48,26 @@ class Validator {
     }
   }
 
-  void checkArcs(const ChArcs& arcs, const std::string& name, bool up) const {
+  // Offsets, lengths, and the rank each arc is stored at.
+  void checkOffsets(const ChArcs& arcs, const std::string& name, std::vector<NodeId>& stored_at) const {
     const std::size_t count = arcs.other_end.size();
     if (arcs.first.size() != std::size_t{n_} + 1 || arcs.first.front() != 0 || arcs.first.back() != count) {
       fail(name + ".first does not run from 0 to its " + std::to_string(count) + " arcs over the nodes");
     }
-    if (arcs.weight.size() != count || arcs.via.size() != count ||
+    if (arcs.weight.size() != count || arcs.unpack.size() != count ||
         (!arcs.other_metric.empty() && arcs.other_metric.size() != count) ||
         (arcs.other_metric.empty() != (ch_.otherMetric() == Metric::kUnitless))) {
       fail(name + " arrays differ in length");
     }
+    stored_at.assign(count, 0);
     for (NodeId rank = 0; rank < n_; ++rank) {
       if (arcs.first[rank + 1] < arcs.first[rank]) fail(name + ".first decreases at rank " + std::to_string(rank));
+      for (ArcId arc = arcs.first[rank]; arc < arcs.first[rank + 1]; ++arc) stored_at[arc] = rank;
+    }
+  }
+
+  void checkArcs(const ChArcs& arcs, const std::string& name, bool up) const {
+    for (NodeId rank = 0; rank < n_; ++rank) {
       for (ArcId arc = arcs.first[rank]; arc < arcs.first[rank + 1]; ++arc) {
         const NodeId end = arcs.other_end[arc];
         if (end <= rank || end >= n_) {
@@ -73,35 +83,42 @@ class Validator {
 
   void checkArc(const ChArcs& arcs, ArcId arc, NodeId from, NodeId to, const std::string& name) const {
     const std::string where = name + " arc " + std::to_string(arc);
-    const std::uint32_t via = arcs.via[arc];
+    const ChUnpack how = arcs.unpack[arc];
     const bool other = !arcs.other_metric.empty();
-    if ((via & kShortcut) == 0) {
-      if (via >= graph_.arcCount() || graph_.head(via) != ch_.node(to) ||
-          via < graph_.firstOut(ch_.node(from)) || via >= graph_.endOut(ch_.node(from))) {
-        fail(where + " names graph arc " + std::to_string(via) + ", which does not join its ends");
+    if (!how.isShortcut()) {
+      const ArcId graph_arc = how.first;
+      if (graph_arc >= graph_.arcCount() || graph_.head(graph_arc) != ch_.node(to) ||
+          graph_arc < graph_.firstOut(ch_.node(from)) || graph_arc >= graph_.endOut(ch_.node(from))) {
+        fail(where + " names graph arc " + std::to_string(graph_arc) + ", which does not join its ends");
       }
-      if (graph_.weight(via) != arcs.weight[arc] ||
-          (other && otherMetricOfArc(graph_, ch_.otherMetric(), via) != arcs.other_metric[arc])) {
-        fail(where + " does not weigh what graph arc " + std::to_string(via) + " weighs");
+      if (graph_.weight(graph_arc) != arcs.weight[arc] ||
+          (other && otherMetricOfArc(graph_, ch_.otherMetric(), graph_arc) != arcs.other_metric[arc])) {
+        fail(where + " does not weigh what graph arc " + std::to_string(graph_arc) + " weighs");
       }
       return;
     }
-    const NodeId middle = via & ~kShortcut;
-    if (middle >= from || middle >= to) fail(where + " is a shortcut through rank " + std::to_string(middle) + ", not below its ends");
-    const ArcId first = findChArc(ch_.down(), middle, from);
-    const ArcId second = findChArc(ch_.up(), middle, to);
-    if (first == kInvalidNode || second == kInvalidNode) {
-      fail(where + " is a shortcut through rank " + std::to_string(middle) + " that lacks a child arc");
+    // The children: the down arc from -> middle and the up arc middle -> to, both at middle.
+    const ChArcs& down = ch_.down();
+    const ChArcs& up = ch_.up();
+    if (how.first >= down.other_end.size() || how.second >= up.other_end.size()) {
+      fail(where + " is a shortcut whose child arcs do not exist");
     }
-    if (std::uint64_t{ch_.down().weight[first]} + ch_.up().weight[second] != arcs.weight[arc] ||
-        (other && std::uint64_t{ch_.down().other_metric[first]} + ch_.up().other_metric[second] != arcs.other_metric[arc])) {
-      fail(where + " does not weigh what its children weigh");
+    const NodeId middle = down_stored_at_[how.first];
+    if (up_stored_at_[how.second] != middle || middle >= from || middle >= to ||
+        down.other_end[how.first] != from || up.other_end[how.second] != to) {
+      fail(where + " is a shortcut whose child arcs do not join its ends through a lower node");
+    }
+    if (std::uint64_t{down.weight[how.first]} + up.weight[how.second] != arcs.weight[arc] ||
+        (other && std::uint64_t{down.other_metric[how.first]} + up.other_metric[how.second] != arcs.other_metric[arc])) {
+      fail(where + " is a shortcut that does not weigh what its children weigh");
     }
   }
 
   const ContractionHierarchy& ch_;
   const Graph& graph_;
   NodeId n_;
+  std::vector<NodeId> up_stored_at_;
+  std::vector<NodeId> down_stored_at_;
 };
 
 }  // namespace
@@ -111,8 +128,9 @@ ContractionHierarchy ContractionHierarchy::fromStorage(std::shared_ptr<const ChS
   const ChArrays arrays{
       .rank = viewOf(s.rank),
       .order = viewOf(s.order),
-      .up = {viewOf(s.up_first), viewOf(s.up_other_end), viewOf(s.up_weight), viewOf(s.up_via), viewOf(s.up_other_metric)},
-      .down = {viewOf(s.down_first), viewOf(s.down_other_end), viewOf(s.down_weight), viewOf(s.down_via),
+      .up = {viewOf(s.up_first), viewOf(s.up_other_end), viewOf(s.up_weight), viewOf(s.up_unpack),
+             viewOf(s.up_other_metric)},
+      .down = {viewOf(s.down_first), viewOf(s.down_other_end), viewOf(s.down_weight), viewOf(s.down_unpack),
                viewOf(s.down_other_metric)},
   };
   return ContractionHierarchy(arrays, std::move(storage), other_metric);
@@ -120,7 +138,7 @@ ContractionHierarchy ContractionHierarchy::fromStorage(std::shared_ptr<const ChS
 
 std::size_t ContractionHierarchy::memoryBytes() const {
   const auto arcBytes = [](const ChArcs& arcs) {
-    return arcs.first.size_bytes() + arcs.other_end.size_bytes() + arcs.weight.size_bytes() + arcs.via.size_bytes() +
+    return arcs.first.size_bytes() + arcs.other_end.size_bytes() + arcs.weight.size_bytes() + arcs.unpack.size_bytes() +
            arcs.other_metric.size_bytes();
   };
   return arrays_.rank.size_bytes() + arrays_.order.size_bytes() + arcBytes(arrays_.up) + arcBytes(arrays_.down);
@@ -132,6 +150,9 @@ Metric otherMetricOf(const Graph& graph) {
   return Metric::kUnitless;
 }
 
-void validateHierarchy(const ContractionHierarchy& hierarchy, const Graph& graph) { Validator(hierarchy, graph).run(); }
+void validateHierarchy(const ContractionHierarchy& hierarchy, const Graph& graph) {
+  Validator validator(hierarchy, graph);
+  validator.run();
+}
 
 }  // namespace twinlane::app

@@ -8,10 +8,10 @@
 //   up arcs   r -> h (h > r), original direction r to h: the forward search climbs them;
 //   down arcs h -> r (h > r), original direction h to r, stored at r with h as `tail`: the
 //             backward search climbs them from the target.
-// An arc is an arc of the graph (`via` is its forward arc id in the Graph) or a shortcut for the
-// two-arc path through a lower node m (`via` is kShortcut | m): the down arc into m from the
-// shortcut's tail, then the up arc out of m to its head. Both children are stored at m, one per
-// neighbour and direction, so unpacking finds them by a scan of m's few arcs.
+// An arc is an arc of the graph or a shortcut for the two-arc path through a lower node m: the
+// down arc into m from the shortcut's tail, then the up arc out of m to its head. Each arc says
+// how it unpacks (ChUnpack): the graph arc's id, or the indices of its two children, so that
+// unpacking a path reads one pair per arc and searches nothing.
 // Weights are those of the graph's weight(); `other` carries the graph's other road metric
 // (duration for a graph weighed in metres, length for one weighed in time) summed along the
 // same path, so that a matrix can report it without unpacking; empty for unitless graphs.
@@ -26,14 +26,23 @@
 
 namespace twinlane::app {
 
-inline constexpr std::uint32_t kShortcut = 0x8000'0000u;
+// How one arc unpacks: an arc of the graph (`first` is its forward arc id in the Graph, `second`
+// is kGraphArc), or a shortcut (`first` indexes its child among the down arcs, `second` among
+// the up arcs; both are stored at the shortcut's middle node).
+struct ChUnpack {
+  std::uint32_t first;
+  std::uint32_t second;
+  bool isShortcut() const;
+};
+inline constexpr std::uint32_t kGraphArc = 0xffff'ffffu;
+inline bool ChUnpack::isShortcut() const { return second != kGraphArc; }
 
 // One direction's arcs in CSR form, indexed by the rank they are stored at.
 struct ChArcs {
   std::span<const ArcId> first;   // node_count + 1
   std::span<const NodeId> other_end;  // the higher end: head of an up arc, tail of a down arc
   std::span<const Weight> weight;
-  std::span<const std::uint32_t> via;  // a graph arc id, or kShortcut | middle rank
+  std::span<const ChUnpack> unpack;
   std::span<const std::uint32_t> other_metric;  // per arc, or empty
 };
 
@@ -50,7 +59,7 @@ struct ChStorage {
   std::vector<ArcId> up_first, down_first;
   std::vector<NodeId> up_other_end, down_other_end;
   std::vector<Weight> up_weight, down_weight;
-  std::vector<std::uint32_t> up_via, down_via;
+  std::vector<ChUnpack> up_unpack, down_unpack;
   std::vector<std::uint32_t> up_other_metric, down_other_metric;
 };
 
@@ -79,24 +88,15 @@ class ContractionHierarchy {
   Metric other_metric_;
 };
 
-// The arc stored at `at` whose other end is `other_end`, or kInvalidNode when there is none.
-// A build stores at most one per pair; the scan is over one node's few arcs.
-inline ArcId findChArc(const ChArcs& arcs, NodeId at, NodeId other_end) {
-  for (ArcId arc = arcs.first[at]; arc < arcs.first[at + 1]; ++arc) {
-    if (arcs.other_end[arc] == other_end) return arc;
-  }
-  return kInvalidNode;
-}
-
 // The graph's metric that is not its weight (for ChArcs::other_metric), kUnitless when it has
 // no second one.
 Metric otherMetricOf(const Graph& graph);
 
 // Checks everything the queries and the unpacking rely on: rank and order are inverse
 // permutations, CSR offsets run from 0 to the arc count, every arc climbs (other end ranked
-// higher), original arcs join the graph nodes their ranks name and weigh what the graph's arc
-// weighs, and every shortcut's two children exist at its middle node, rank below both ends, and
-// weigh its weight together. Throws std::invalid_argument naming the first problem.
+// higher), arcs of the graph join the nodes their ranks name and weigh what the graph's arc
+// weighs, and every shortcut's two children are stored at one node ranked below both its ends,
+// join those ends through it, and weigh its weight together (so unpacking always ends). Throws std::invalid_argument naming the first problem.
 void validateHierarchy(const ContractionHierarchy& hierarchy, const Graph& graph);
 
 }  // namespace twinlane::app

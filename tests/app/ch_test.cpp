@@ -185,12 +185,12 @@ TEST(ContractionHierarchyTest, ValidationRefusesADamagedHierarchy) {
     storage->up_first.assign(a.up.first.begin(), a.up.first.end());
     storage->up_other_end.assign(a.up.other_end.begin(), a.up.other_end.end());
     storage->up_weight.assign(a.up.weight.begin(), a.up.weight.end());
-    storage->up_via.assign(a.up.via.begin(), a.up.via.end());
+    storage->up_unpack.assign(a.up.unpack.begin(), a.up.unpack.end());
     storage->up_other_metric.assign(a.up.other_metric.begin(), a.up.other_metric.end());
     storage->down_first.assign(a.down.first.begin(), a.down.first.end());
     storage->down_other_end.assign(a.down.other_end.begin(), a.down.other_end.end());
     storage->down_weight.assign(a.down.weight.begin(), a.down.weight.end());
-    storage->down_via.assign(a.down.via.begin(), a.down.via.end());
+    storage->down_unpack.assign(a.down.unpack.begin(), a.down.unpack.end());
     storage->down_other_metric.assign(a.down.other_metric.begin(), a.down.other_metric.end());
     damage(*storage);
     return ContractionHierarchy::fromStorage(storage, built.otherMetric());
@@ -208,15 +208,18 @@ TEST(ContractionHierarchyTest, ValidationRefusesADamagedHierarchy) {
   refused([](ChStorage& s) { s.up_other_end[0] = 0; }, "does not climb");
   refused([](ChStorage& s) { ++s.up_weight[0]; }, "weigh");
   refused([](ChStorage& s) { s.down_first.back() += 1; }, "down.first");
-  refused([&](ChStorage& s) {
-    for (std::size_t i = 0; i < s.up_via.size(); ++i) {
-      if ((s.up_via[i] & kShortcut) != 0) {
-        s.up_via[i] = kShortcut | ((s.up_via[i] & ~kShortcut) + 1);
-        return;
-      }
+  const auto firstShortcut = [](const std::vector<ChUnpack>& unpack) {
+    for (std::size_t i = 0; i < unpack.size(); ++i) {
+      if (unpack[i].isShortcut()) return i;
     }
-    s.up_via[0] = kShortcut;
-  }, "shortcut");
+    return unpack.size();
+  };
+  const std::vector<ChUnpack> up_unpack(built.arrays().up.unpack.begin(), built.arrays().up.unpack.end());
+  ASSERT_LT(firstShortcut(up_unpack), up_unpack.size()) << "the test graph has no shortcut to damage";
+  refused([&](ChStorage& s) { s.up_unpack[firstShortcut(s.up_unpack)].second = kGraphArc - 1; }, "child arcs do not exist");
+  refused([&](ChStorage& s) { std::swap(s.up_unpack[firstShortcut(s.up_unpack)].first, s.up_unpack[firstShortcut(s.up_unpack)].second); },
+          "shortcut");
+  refused([&](ChStorage& s) { s.down_unpack[0] = {s.down_unpack[0].first + 1, kGraphArc}; }, "down arc 0");
 }
 
 }  // namespace
