@@ -11,6 +11,7 @@
 #include <cstring>
 #include <string_view>
 
+#include "ch_builder.h"
 #include "dimacs.h"
 #include "fcgi/unique_fd.h"
 #include "generator.h"
@@ -36,7 +37,8 @@ bool looksLikeText(const unsigned char* bytes, std::size_t size) {
 }
 
 LoadedGraph fromSnapshot(SnapshotContents contents) {
-  return {std::move(contents.graph), std::move(contents.nearest), "snapshot", contents.profile};
+  return {std::move(contents.graph), std::move(contents.nearest), std::move(contents.hierarchy), "snapshot",
+          contents.profile};
 }
 
 }  // namespace
@@ -95,15 +97,16 @@ LoadedGraph loadGraphFile(const std::string& path, const std::string& coordinate
   Graph graph = readDimacs(path, coordinates_path);
   std::optional<NearestIndex> nearest;
   if (graph.hasCoordinates()) nearest.emplace(graph);
-  return {std::move(graph), std::move(nearest), "dimacs", snapshot::Profile::kDimacs};
+  return {std::move(graph), std::move(nearest), std::nullopt, "dimacs", snapshot::Profile::kDimacs};
 }
 
 LoadedGraph loadDefaultGraph() {
   const Graph generated = generateRoadGraph();
   const NearestIndex nearest(generated);
+  const ContractionHierarchy hierarchy = buildContractionHierarchy(generated);
   const std::string name = generated.source();
   UniqueFd memfd(MappedFile::createSealableMemfd(name));
-  writeSnapshot(generated, &nearest, {snapshot::Profile::kGenerated, name}, memfd.get(), name);
+  writeSnapshot(generated, &nearest, &hierarchy, {snapshot::Profile::kGenerated, name}, memfd.get(), name);
   return fromSnapshot(viewSnapshot(MappedFile::sealMemfd(memfd.release(), name), name));
 }
 

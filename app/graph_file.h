@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "contraction_hierarchy.h"
 #include "graph.h"
 #include "nearest.h"
 #include "snapshot_format.h"
@@ -32,6 +33,7 @@ std::string whyNotServable(const std::string& path, const GraphFileHead& head);
 struct LoadedGraph {
   Graph graph;
   std::optional<NearestIndex> nearest;  // for graphs with coordinates
+  std::optional<ContractionHierarchy> hierarchy;  // a snapshot's, or the default graph's
   std::string format;                   // "snapshot" or "dimacs"
   snapshot::Profile profile;
 };
@@ -40,7 +42,8 @@ struct LoadedGraph {
 // GraphFormatError (or std::runtime_error for I/O failures), naming the file and the problem.
 LoadedGraph loadGraphFile(const std::string& path, const std::string& coordinates_path);
 
-// The generated default graph, written as a snapshot into memory and served from there.
+// The generated default graph with its contraction hierarchy, written as a snapshot into memory
+// and served from there.
 LoadedGraph loadDefaultGraph();
 
 }  // namespace twinlane::app

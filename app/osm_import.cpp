@@ -233,17 +233,6 @@ void keepLargestComponent(ImportedRoads& roads) {
   roads.arcs.resize(kept_arcs);
 }
 
-// Built by append, not insert, which trips a GCC 12 -Wrestrict false positive at -O3.
-std::string withThousands(std::uint64_t value) {
-  const std::string digits = std::to_string(value);
-  std::string grouped;
-  for (std::size_t i = 0; i < digits.size(); ++i) {
-    if (i > 0 && (digits.size() - i) % 3 == 0) grouped.append(1, ',');
-    grouped.append(1, digits[i]);
-  }
-  return grouped;
-}
-
 std::string percentOf(std::uint64_t part, std::uint64_t whole) {
   char text[32];
   std::snprintf(text, sizeof text, "%.1f%%",

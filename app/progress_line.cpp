@@ -79,4 +79,15 @@ ProgressPhase::~ProgressPhase() {
   if (line_ != nullptr) line_->end();
 }
 
+// Built by append, not insert, which trips a GCC 12 -Wrestrict false positive at -O3.
+std::string withThousands(std::uint64_t value) {
+  const std::string digits = std::to_string(value);
+  std::string grouped;
+  for (std::size_t i = 0; i < digits.size(); ++i) {
+    if (i > 0 && (digits.size() - i) % 3 == 0) grouped.append(1, ',');
+    grouped.append(1, digits[i]);
+  }
+  return grouped;
+}
+
 }  // namespace twinlane::app

@@ -17,6 +17,9 @@
 
 namespace twinlane::app {
 
+// 1234567 -> "1,234,567", for summary lines.
+std::string withThousands(std::uint64_t value);
+
 enum class ProgressUnit {
   kBytes,  // shows a rate in MB/s
   kSteps,  // shows the percentage only

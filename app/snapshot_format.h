@@ -21,7 +21,8 @@ namespace twinlane::app::snapshot {
 // Not text (0x89), and damaged by line-ending or 7-bit conversions, as PNG's signature is.
 inline constexpr std::array<unsigned char, 8> kMagic = {0x89, 'T', 'W', 'G', '\r', '\n', 0x1a, '\n'};
 inline constexpr std::uint16_t kVersionMajor = 1;
-inline constexpr std::uint16_t kVersionMinor = 0;
+// Minor 1 added the contraction hierarchy's sections (optional: 1.0 readers skip them).
+inline constexpr std::uint16_t kVersionMinor = 1;
 inline constexpr std::uint32_t kByteOrderMark = 0x01020304;
 inline constexpr std::size_t kSectionAlignment = 64;
 // The writer aligns sections to pages, so that one section's pages can be advised on their own.
@@ -91,6 +92,20 @@ inline constexpr std::string_view kLatE6 = "node.lat_e6";          // i32, n
 inline constexpr std::string_view kOsmId = "node.osm_id";          // i64, n
 inline constexpr std::string_view kNearestOrder = "nearest.order"; // u32, n
 inline constexpr std::string_view kNearestAxis = "nearest.axis";   // u8, n
+// The contraction hierarchy (contraction_hierarchy.h), all optional and all or none; `c` is the
+// hierarchy's arc count in one direction, the last entry of its `first`.
+inline constexpr std::string_view kChRank = "ch.rank";             // u32, n
+inline constexpr std::string_view kChOrder = "ch.order";           // u32, n
+inline constexpr std::string_view kChUpFirst = "ch.up.first";      // u32, n + 1
+inline constexpr std::string_view kChUpEnd = "ch.up.end";          // u32, c: the higher end
+inline constexpr std::string_view kChUpWeight = "ch.up.weight";    // u32, c
+inline constexpr std::string_view kChUpUnpack = "ch.up.unpack";    // 2 x u32, c (ChUnpack)
+inline constexpr std::string_view kChUpOther = "ch.up.other";      // u32, c; graphs with two metrics
+inline constexpr std::string_view kChDownFirst = "ch.down.first";
+inline constexpr std::string_view kChDownEnd = "ch.down.end";
+inline constexpr std::string_view kChDownWeight = "ch.down.weight";
+inline constexpr std::string_view kChDownUnpack = "ch.down.unpack";
+inline constexpr std::string_view kChDownOther = "ch.down.other";
 }  // namespace section
 
 }  // namespace twinlane::app::snapshot

@@ -19,7 +19,8 @@ namespace s = snapshot::section;
 struct KnownSection {
   std::string_view name;
   std::uint32_t element_size;
-  enum Count { kNodes, kNodesPlusOne, kArcs, kMeta } count;
+  // kHierarchyArcs: as many as the hierarchy's own `first` says (validateHierarchy checks them).
+  enum Count { kNodes, kNodesPlusOne, kArcs, kMeta, kHierarchyArcs } count;
 };
 
 constexpr KnownSection kKnownSections[] = {
@@ -32,7 +33,18 @@ constexpr KnownSection kKnownSections[] = {
     {s::kLonE6, 4, KnownSection::kNodes},           {s::kLatE6, 4, KnownSection::kNodes},
     {s::kOsmId, 8, KnownSection::kNodes},           {s::kNearestOrder, 4, KnownSection::kNodes},
     {s::kNearestAxis, 1, KnownSection::kNodes},
+    {s::kChRank, 4, KnownSection::kNodes},          {s::kChOrder, 4, KnownSection::kNodes},
+    {s::kChUpFirst, 4, KnownSection::kNodesPlusOne}, {s::kChDownFirst, 4, KnownSection::kNodesPlusOne},
+    {s::kChUpEnd, 4, KnownSection::kHierarchyArcs},  {s::kChDownEnd, 4, KnownSection::kHierarchyArcs},
+    {s::kChUpWeight, 4, KnownSection::kHierarchyArcs}, {s::kChDownWeight, 4, KnownSection::kHierarchyArcs},
+    {s::kChUpUnpack, 8, KnownSection::kHierarchyArcs}, {s::kChDownUnpack, 8, KnownSection::kHierarchyArcs},
+    {s::kChUpOther, 4, KnownSection::kHierarchyArcs},  {s::kChDownOther, 4, KnownSection::kHierarchyArcs},
 };
+
+// The hierarchy's sections that come all together or not at all (the `other` pair is optional).
+constexpr std::string_view kHierarchySections[] = {s::kChRank,   s::kChOrder,     s::kChUpFirst,   s::kChUpEnd,
+                                                   s::kChUpWeight, s::kChUpUnpack, s::kChDownFirst, s::kChDownEnd,
+                                                   s::kChDownWeight, s::kChDownUnpack};
 
 const KnownSection* findKnown(std::string_view name) {
   for (const KnownSection& known : kKnownSections) {
@@ -50,6 +62,7 @@ class SnapshotParser {
   void checkSections();
   void checkStructure() const;
   SnapshotContents view(std::shared_ptr<const MappedFile> file) const;
+  ContractionHierarchy viewHierarchy(const Graph& graph, const std::shared_ptr<const MappedFile>& file) const;
 
  private:
   [[noreturn]] void fail(const std::string& problem) const {
@@ -161,7 +174,8 @@ std::uint64_t SnapshotParser::expectedCount(KnownSection::Count count) const {
     case KnownSection::kNodes: return header_.node_count;
     case KnownSection::kNodesPlusOne: return header_.node_count + 1;
     case KnownSection::kArcs: return header_.arc_count;
-    case KnownSection::kMeta: return 0;
+    case KnownSection::kMeta:
+    case KnownSection::kHierarchyArcs: return 0;
   }
   return 0;
 }
@@ -175,7 +189,7 @@ void SnapshotParser::checkPair(std::string_view a, std::string_view b) const {
 void SnapshotParser::checkSections() {
   for (const auto& [name, section] : views_) {
     const KnownSection& known = *findKnown(name);
-    if (known.count == KnownSection::kMeta) continue;
+    if (known.count == KnownSection::kMeta || known.count == KnownSection::kHierarchyArcs) continue;
     const std::uint64_t count = section.size() / known.element_size;
     if (count != expectedCount(known.count)) {
       fail("snapshot section '" + name + "' has " + std::to_string(count) + " elements, expected " +
@@ -195,6 +209,9 @@ void SnapshotParser::checkSections() {
   checkPair(s::kDuration, s::kInDuration);
   checkPair(s::kLonE6, s::kLatE6);
   checkPair(s::kNearestOrder, s::kNearestAxis);
+  for (std::string_view name : kHierarchySections) checkPair(s::kChRank, name);
+  checkPair(s::kChUpOther, s::kChDownOther);
+  if (has(s::kChUpOther) && !has(s::kChRank)) fail("snapshot has section 'ch.up.other' without 'ch.rank'");
   const std::string_view weighing[] = {s::kWeight, s::kLength, s::kDuration};
   if (meta_.metric > 2) fail("snapshot names an unknown metric " + std::to_string(meta_.metric));
   if (!has(weighing[meta_.metric])) {
@@ -279,6 +296,7 @@ SnapshotContents SnapshotParser::view(std::shared_ptr<const MappedFile> file) co
   SnapshotContents contents{
       .graph = Graph::fromArrays(arrays, file, std::move(facts)),
       .nearest = std::nullopt,
+      .hierarchy = std::nullopt,
       .profile = static_cast<snapshot::Profile>(meta_.profile),
       .version_major = header_.version_major,
       .version_minor = header_.version_minor,
@@ -289,7 +307,26 @@ SnapshotContents SnapshotParser::view(std::shared_ptr<const MappedFile> file) co
     contents.nearest = NearestIndex::fromTree(contents.graph, array<NodeId>(s::kNearestOrder),
                                               array<std::uint8_t>(s::kNearestAxis), file);
   }
+  if (has(s::kChRank)) contents.hierarchy = viewHierarchy(contents.graph, file);
   return contents;
+}
+
+ContractionHierarchy SnapshotParser::viewHierarchy(const Graph& graph, const std::shared_ptr<const MappedFile>& file) const {
+  const ChArrays arrays{
+      .rank = array<NodeId>(s::kChRank),
+      .order = array<NodeId>(s::kChOrder),
+      .up = {array<ArcId>(s::kChUpFirst), array<NodeId>(s::kChUpEnd), array<Weight>(s::kChUpWeight),
+             array<ChUnpack>(s::kChUpUnpack), array<std::uint32_t>(s::kChUpOther)},
+      .down = {array<ArcId>(s::kChDownFirst), array<NodeId>(s::kChDownEnd), array<Weight>(s::kChDownWeight),
+               array<ChUnpack>(s::kChDownUnpack), array<std::uint32_t>(s::kChDownOther)},
+  };
+  ContractionHierarchy hierarchy(arrays, file, has(s::kChUpOther) ? otherMetricOf(graph) : Metric::kUnitless);
+  try {
+    validateHierarchy(hierarchy, graph);
+  } catch (const std::invalid_argument& error) {
+    fail(std::string("snapshot's ") + error.what());
+  }
+  return hierarchy;
 }
 
 }  // namespace

@@ -4,7 +4,8 @@
 // Validation is complete before anything is viewed, because the searches index the arrays
 // without checks: the header and table (sizes, version, bounds, overlaps), every checksum, and
 // the structure the searches rely on (offsets monotone and ending at the arc count, node ids in
-// range, coordinates in range, the index's arrays in range). It is linear in the file and reads
+// range, coordinates in range, the index's arrays in range, the contraction hierarchy's
+// structure: validateHierarchy). It is linear in the file and reads
 // each byte about twice. A problem is a GraphFormatError `path: problem` naming the section.
 #pragma once
 
@@ -15,6 +16,7 @@
 #include <string>
 #include <vector>
 
+#include "contraction_hierarchy.h"
 #include "graph.h"
 #include "mapped_file.h"
 #include "nearest.h"
@@ -34,6 +36,7 @@ struct SnapshotSectionInfo {
 struct SnapshotContents {
   Graph graph;
   std::optional<NearestIndex> nearest;  // present when the snapshot has one
+  std::optional<ContractionHierarchy> hierarchy;  // likewise
   snapshot::Profile profile;
   std::uint16_t version_major;
   std::uint16_t version_minor;

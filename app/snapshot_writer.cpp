@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <cstring>
 #include <ctime>
+#include <tuple>
 #include <filesystem>
 #include <stdexcept>
 #include <vector>
@@ -47,8 +48,25 @@ snapshot::Meta metaOf(const Graph& graph, const SnapshotOrigin& origin) {
 
 // Every array the graph has, in file order. Weights are stored once: a road graph's weight()
 // is one of its metrics, which the reader finds again through meta.metric.
+void addHierarchy(const ContractionHierarchy& hierarchy, std::vector<PendingSection>& sections) {
+  namespace s = snapshot::section;
+  const ChArrays& ch = hierarchy.arrays();
+  const bool other = hierarchy.otherMetric() != Metric::kUnitless;
+  sections.push_back(sectionOf(s::kChRank, ch.rank, false));
+  sections.push_back(sectionOf(s::kChOrder, ch.order, false));
+  for (const auto& [arcs, first, end, weight, unpack, other_metric] :
+       {std::tuple{&ch.up, s::kChUpFirst, s::kChUpEnd, s::kChUpWeight, s::kChUpUnpack, s::kChUpOther},
+        std::tuple{&ch.down, s::kChDownFirst, s::kChDownEnd, s::kChDownWeight, s::kChDownUnpack, s::kChDownOther}}) {
+    sections.push_back(sectionOf(first, arcs->first, false));
+    sections.push_back(sectionOf(end, arcs->other_end, false));
+    sections.push_back(sectionOf(weight, arcs->weight, false));
+    sections.push_back(sectionOf(unpack, arcs->unpack, false));
+    if (other) sections.push_back(sectionOf(other_metric, arcs->other_metric, false));
+  }
+}
+
 std::vector<PendingSection> sectionsOf(const Graph& graph, const NearestIndex* nearest,
-                                       const snapshot::Meta& meta) {
+                                       const ContractionHierarchy* hierarchy, const snapshot::Meta& meta) {
   namespace s = snapshot::section;
   const GraphArrays& a = graph.arrays();
   const bool unitless = graph.metric() == Metric::kUnitless;
@@ -82,6 +100,7 @@ std::vector<PendingSection> sectionsOf(const Graph& graph, const NearestIndex* n
     sections.push_back(sectionOf(s::kNearestOrder, nearest->order(), false));
     sections.push_back(sectionOf(s::kNearestAxis, nearest->axis(), false));
   }
+  if (hierarchy != nullptr && hierarchy->nodeCount() == graph.nodeCount()) addHierarchy(*hierarchy, sections);
   return sections;
 }
 
@@ -117,10 +136,10 @@ std::string_view snapshot::profileName(Profile profile) {
   return "unknown";
 }
 
-void writeSnapshot(const Graph& graph, const NearestIndex* nearest, const SnapshotOrigin& origin,
-                   int fd, const std::string& name, const WriteProgress& progress) {
+void writeSnapshot(const Graph& graph, const NearestIndex* nearest, const ContractionHierarchy* hierarchy,
+                   const SnapshotOrigin& origin, int fd, const std::string& name, const WriteProgress& progress) {
   const snapshot::Meta meta = metaOf(graph, origin);
-  const std::vector<PendingSection> sections = sectionsOf(graph, nearest, meta);
+  const std::vector<PendingSection> sections = sectionsOf(graph, nearest, hierarchy, meta);
 
   std::vector<snapshot::SectionEntry> table(sections.size());
   std::uint64_t end = sizeof(snapshot::Header) + table.size() * sizeof(snapshot::SectionEntry);
@@ -171,8 +190,8 @@ void writeSnapshot(const Graph& graph, const NearestIndex* nearest, const Snapsh
   writeAt(fd, std::as_bytes(std::span(&header, 1)), 0, name);
 }
 
-void writeSnapshotFile(const Graph& graph, const NearestIndex* nearest, const SnapshotOrigin& origin,
-                       const std::string& path, const WriteProgress& progress) {
+void writeSnapshotFile(const Graph& graph, const NearestIndex* nearest, const ContractionHierarchy* hierarchy,
+                       const SnapshotOrigin& origin, const std::string& path, const WriteProgress& progress) {
   const std::filesystem::path target(path);
   const std::filesystem::path directory = target.has_parent_path() ? target.parent_path() : ".";
   // Appended piece by piece: GCC 12 at -O3 warns (-Wrestrict) on `"." + std::string`.
@@ -186,7 +205,7 @@ void writeSnapshotFile(const Graph& graph, const NearestIndex* nearest, const Sn
     const mode_t umask_bits = ::umask(0);
     ::umask(umask_bits);
     if (::fchmod(fd.get(), 0666 & ~umask_bits) != 0) fail(temporary, "cannot set permissions");
-    writeSnapshot(graph, nearest, origin, fd.get(), temporary, progress);
+    writeSnapshot(graph, nearest, hierarchy, origin, fd.get(), temporary, progress);
     if (::fsync(fd.get()) != 0) fail(temporary, "cannot flush");
     if (::rename(temporary.c_str(), path.c_str()) != 0) fail(path, "cannot rename " + temporary + " to it");
   } catch (...) {

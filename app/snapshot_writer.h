@@ -11,6 +11,7 @@
 #include <functional>
 #include <string>
 
+#include "contraction_hierarchy.h"
 #include "graph.h"
 #include "nearest.h"
 #include "snapshot_format.h"
@@ -25,14 +26,15 @@ struct SnapshotOrigin {
   std::string made_from;  // the input's name, for `twinlane-graph info`
 };
 
-// `nearest` may be null (a graph without coordinates has none). Throws std::runtime_error
-// naming `path` and the failing step.
-void writeSnapshotFile(const Graph& graph, const NearestIndex* nearest, const SnapshotOrigin& origin,
-                       const std::string& path, const WriteProgress& progress = {});
+// `nearest` may be null (a graph without coordinates has none), and `hierarchy` (a snapshot
+// without one gets one built when a server loads it). Throws std::runtime_error naming `path`
+// and the failing step.
+void writeSnapshotFile(const Graph& graph, const NearestIndex* nearest, const ContractionHierarchy* hierarchy,
+                       const SnapshotOrigin& origin, const std::string& path, const WriteProgress& progress = {});
 
 // Writes the snapshot into `fd` from offset 0 (a memfd for the generated default graph).
 // `name` appears in errors.
-void writeSnapshot(const Graph& graph, const NearestIndex* nearest, const SnapshotOrigin& origin,
-                   int fd, const std::string& name, const WriteProgress& progress = {});
+void writeSnapshot(const Graph& graph, const NearestIndex* nearest, const ContractionHierarchy* hierarchy,
+                   const SnapshotOrigin& origin, int fd, const std::string& name, const WriteProgress& progress = {});
 
 }  // namespace twinlane::app

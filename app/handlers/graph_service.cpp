@@ -4,8 +4,14 @@
 
 #include <Poco/DateTimeFormat.h>
 #include <Poco/DateTimeFormatter.h>
+#include <Poco/Logger.h>
 #include <Poco/Timestamp.h>
 
+#include <chrono>
+#include <cstdio>
+#include <stdexcept>
+
+#include "ch_builder.h"
 #include "dimacs.h"
 #include "fcgi/http_error.h"
 #include "generator.h"
@@ -35,7 +41,7 @@ const std::vector<RouteEntry>& routeTable() {
 
 class GraphServiceThread : public fcgi::ServiceThread {
  public:
-  explicit GraphServiceThread(const GraphData& data) : data_(data), scratch_(data.graph) {}
+  explicit GraphServiceThread(const GraphData& data) : data_(data), scratch_(data) {}
 
   void handle(const fcgi::RouteMatch& match, fcgi::Request& request, fcgi::Response& response) override {
     for (const RouteEntry& entry : routeTable()) {
@@ -69,13 +75,42 @@ std::unique_ptr<GraphService> GraphService::load(const GraphServiceOptions& opti
 std::unique_ptr<GraphService> GraphService::fromGraph(Graph graph, std::uint64_t matrix_max_cells) {
   std::optional<NearestIndex> nearest;
   if (graph.hasCoordinates()) nearest.emplace(graph);
-  return fromLoaded({std::move(graph), std::move(nearest), "memory", snapshot::Profile::kDimacs},
+  return fromLoaded({std::move(graph), std::move(nearest), std::nullopt, "memory", snapshot::Profile::kDimacs},
                     matrix_max_cells);
 }
 
+namespace {
+
+// The hierarchy of a graph loaded without one, logged with its time so that an operator sees
+// what converting the file ahead would save. Weights too large for shortcuts leave the graph
+// without one (and the searches on bidirectional A*), which is logged as a warning.
+std::optional<ContractionHierarchy> buildAtLoad(const Graph& graph) {
+  Poco::Logger& log = Poco::Logger::get("twinlane.graph");
+  const auto start = std::chrono::steady_clock::now();
+  try {
+    ContractionHierarchy hierarchy = buildContractionHierarchy(graph);
+    const std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+    char seconds[32];
+    std::snprintf(seconds, sizeof(seconds), "%.2f", took.count());
+    log.information("graph: %s has no contraction hierarchy; built one at load in %s s (%z arcs); "
+                    "`twinlane-graph convert` or `import` writes a snapshot that has it ready",
+                    graph.source(), std::string(seconds), hierarchy.arcCount());
+    return hierarchy;
+  } catch (const std::overflow_error& error) {
+    log.warning("graph: %s: %s; routes and matrices use bidirectional A* and Dijkstra instead", graph.source(),
+                std::string(error.what()));
+    return std::nullopt;
+  }
+}
+
+}  // namespace
+
 std::unique_ptr<GraphService> GraphService::fromLoaded(LoadedGraph loaded, std::uint64_t matrix_max_cells) {
+  const bool ready_made = loaded.hierarchy.has_value();
+  if (!ready_made) loaded.hierarchy = buildAtLoad(loaded.graph);
   auto data = std::make_unique<GraphData>(GraphData{
-      std::move(loaded.graph), std::move(loaded.nearest), std::move(loaded.format), loaded.profile,
+      std::move(loaded.graph), std::move(loaded.nearest), std::move(loaded.hierarchy),
+      ready_made ? "snapshot" : "built at load", std::move(loaded.format), loaded.profile,
       Poco::DateTimeFormatter::format(Poco::Timestamp(), Poco::DateTimeFormat::ISO8601_FORMAT),
       matrix_max_cells});
   return std::unique_ptr<GraphService>(new GraphService(std::move(data)));

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "fcgi/service.h"
+#include "contraction_hierarchy.h"
 #include "graph.h"
 #include "graph_file.h"
 #include "nearest.h"
@@ -19,13 +20,17 @@ namespace twinlane::app {
 struct GraphServiceOptions {
   std::string graph_path;        // a snapshot, or DIMACS .gr (plain or gzip); empty: the generated default
   std::string coordinates_path;  // optional DIMACS .co (not with a snapshot)
-  std::uint64_t matrix_max_cells = 10000;
+  std::uint64_t matrix_max_cells = 250'000;  // 500 x 500: tens of milliseconds on the hierarchy
 };
 
 // Read-only after construction, shared by every worker through fork.
 struct GraphData {
   Graph graph;
   std::optional<NearestIndex> nearest;  // only for graphs with coordinates
+  // Routes and matrices search it. Absent only when it could not be built (weights too large
+  // for its shortcuts): then bidirectional A* and one-to-many Dijkstra answer.
+  std::optional<ContractionHierarchy> hierarchy;
+  std::string hierarchy_origin;         // "snapshot" (or the default graph's) or "built at load"
   std::string format;                   // "snapshot", "dimacs" or "memory"
   snapshot::Profile profile;
   std::string loaded_at;                // RFC 3339
@@ -37,9 +42,10 @@ std::vector<fcgi::RouteSpec> graphRoutes();
 
 class GraphService : public fcgi::Service {
  public:
-  // Loads or generates the graph. Throws GraphFormatError / std::runtime_error with context.
+  // Loads or generates the graph, and builds its contraction hierarchy when the file has none
+  // (logged with its time). Throws GraphFormatError / std::runtime_error with context.
   static std::unique_ptr<GraphService> load(const GraphServiceOptions& options);
-  // Serves a graph already in memory (indexes its coordinates).
+  // Serves a graph already in memory (indexes its coordinates, builds its hierarchy).
   static std::unique_ptr<GraphService> fromGraph(Graph graph, std::uint64_t matrix_max_cells);
   static std::unique_ptr<GraphService> fromLoaded(LoadedGraph loaded, std::uint64_t matrix_max_cells);
 

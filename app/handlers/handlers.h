@@ -10,23 +10,31 @@
 #include "fcgi/response.h"
 #include "fcgi/router.h"
 #include "handlers/graph_service.h"
+#include "ch_search.h"
 #include "search.h"
 
 namespace twinlane::app {
 
-// What one serving thread owns: search scratch sized to the graph, reused across requests.
-// It is made on the thread's first search: lookups never need it, so fast-lane threads do not
-// carry tens of bytes per node of private memory they never use.
+// What one serving thread owns: search scratch, reused across requests. It is made on the
+// thread's first search: lookups never need it, so fast-lane threads carry none. The
+// hierarchy's scratch follows what queries touch (touched_labels.h); A*'s, for a graph without
+// a hierarchy, is sized to the graph.
 class ThreadScratch {
  public:
-  explicit ThreadScratch(const Graph& graph) : graph_(graph) {}
+  explicit ThreadScratch(const GraphData& data) : data_(data) {}
+  // Precondition: data.hierarchy.
+  ChSearch& hierarchySearch() {
+    if (!hierarchy_search_) hierarchy_search_ = std::make_unique<ChSearch>(data_.graph, *data_.hierarchy);
+    return *hierarchy_search_;
+  }
   PathSearch& search() {
-    if (!search_) search_ = std::make_unique<PathSearch>(graph_);
+    if (!search_) search_ = std::make_unique<PathSearch>(data_.graph);
     return *search_;
   }
 
  private:
-  const Graph& graph_;
+  const GraphData& data_;
+  std::unique_ptr<ChSearch> hierarchy_search_;
   std::unique_ptr<PathSearch> search_;
 };
 

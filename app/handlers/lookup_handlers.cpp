@@ -38,6 +38,14 @@ Poco::JSON::Object::Ptr describeGraph(const GraphData& data) {
   body->set("format", data.format);
   body->set("profile", std::string(snapshot::profileName(data.profile)));
   body->set("metric", metricName(graph.metric()));
+  // What answers routes and matrices, so a slow answer can be told from a missing hierarchy.
+  auto search = fcgi::orderedObject();
+  search->set("algorithm", data.hierarchy ? "contraction hierarchy" : "bidirectional A*");
+  if (data.hierarchy) {
+    search->set("hierarchy_arcs", static_cast<Poco::UInt64>(data.hierarchy->arcCount()));
+    search->set("hierarchy_from", data.hierarchy_origin);
+  }
+  body->set("search", search);
   body->set("loaded_at", data.loaded_at);
   return body;
 }

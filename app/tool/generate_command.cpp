@@ -17,7 +17,8 @@ namespace twinlane::app::tool {
 const char* const kGenerateUsage =
     "usage: twinlane-graph generate [--nodes N] [--seed S] [--format dimacs|snapshot] OUT_PREFIX\n"
     "\n"
-    "Writes OUT_PREFIX.gr and OUT_PREFIX.co (DIMACS, ids 1..n), or OUT_PREFIX.twg (a snapshot).\n"
+    "Writes OUT_PREFIX.gr and OUT_PREFIX.co (DIMACS, ids 1..n), or OUT_PREFIX.twg (a snapshot,\n"
+    "with its contraction hierarchy).\n"
     "The graph is a jittered street grid with highways, strongly connected, the same for the\n"
     "same N and S on every machine.\n"
     "\n"
@@ -59,9 +60,8 @@ int runGenerate(const Arguments& arguments) {
   const double generate_s = secondsSince(start);
   std::string written;
   if (snapshot_format) {
-    const NearestIndex nearest(graph);
-    writeSnapshotFile(graph, &nearest, {snapshot::Profile::kGenerated, graph.source()}, prefix + ".twg");
-    written = prefix + ".twg";
+    written = prefix + ".twg; " +
+              writeSnapshotWithHierarchy(graph, {snapshot::Profile::kGenerated, graph.source()}, prefix + ".twg");
   } else {
     writeDimacs(graph, prefix + ".gr", prefix + ".co");
     written = prefix + ".gr and " + prefix + ".co";

@@ -19,8 +19,9 @@ const char* const kConvertUsage =
     "usage: twinlane-graph convert GR [CO] OUT\n"
     "\n"
     "Writes the DIMACS graph GR (with the coordinates CO), plain or gzip, as the snapshot OUT,\n"
-    "which a server maps instead of parsing text. OUT is replaced atomically. The graph keeps\n"
-    "its checksum.\n";
+    "which a server maps instead of parsing text, with the graph's contraction hierarchy (the\n"
+    "fast route search; a server builds one at load for a file without it). OUT is replaced\n"
+    "atomically. The graph keeps its checksum.\n";
 
 const char* const kImportUsage =
     "usage: twinlane-graph import --profile car|distance INPUT.osm.pbf OUT\n"
@@ -30,30 +31,8 @@ const char* const kImportUsage =
     "its travel time; the profile says which one searches minimise:\n"
     "  car        travel time, from the road class's speed or a parseable maxspeed tag\n"
     "  distance   length in metres\n"
-    "Only the largest strongly connected component is kept; nodes keep their OSM ids.\n";
-
-namespace {
-
-void writeWithProgress(const Graph& graph, const SnapshotOrigin& origin, const std::string& out) {
-  const std::optional<NearestIndex> nearest =
-      graph.hasCoordinates() ? std::optional<NearestIndex>(graph) : std::nullopt;
-  ProgressLine line;
-  bool begun = false;
-  try {
-    writeSnapshotFile(graph, nearest ? &*nearest : nullptr, origin, out,
-                      [&](std::uint64_t written, std::uint64_t total) {
-                        if (!begun) line.begin("writing", total, ProgressUnit::kBytes);
-                        begun = true;
-                        line.update(written);
-                      });
-  } catch (...) {
-    line.end();  // so that the error starts on a line of its own
-    throw;
-  }
-  line.end();
-}
-
-}  // namespace
+    "Only the largest strongly connected component is kept; nodes keep their OSM ids. The\n"
+    "snapshot holds the contraction hierarchy of the profile's metric, built here.\n";
 
 int runConvert(const Arguments& arguments) {
   const ParsedArguments parsed = parseArguments(arguments);
@@ -68,9 +47,9 @@ int runConvert(const Arguments& arguments) {
   const std::string& out = paths.back();
   const auto start = std::chrono::steady_clock::now();
   const Graph graph = readDimacs(paths[0], paths.size() == 3 ? paths[1] : std::string());
-  writeWithProgress(graph, {snapshot::Profile::kDimacs, paths[0]}, out);
-  std::printf("wrote %s: %u nodes, %u arcs, checksum %s (%.1f s)\n", out.c_str(), graph.nodeCount(),
-              graph.arcCount(), graph.checksum().c_str(), secondsSince(start));
+  const std::string hierarchy = writeSnapshotWithHierarchy(graph, {snapshot::Profile::kDimacs, paths[0]}, out);
+  std::printf("wrote %s: %u nodes, %u arcs, checksum %s; %s (%.1f s)\n", out.c_str(), graph.nodeCount(),
+              graph.arcCount(), graph.checksum().c_str(), hierarchy.c_str(), secondsSince(start));
   return 0;
 }
 
@@ -99,11 +78,11 @@ int runImport(const Arguments& arguments) {
                                        std::move(roads.osm_ids),
                                        *profile == OsmProfile::kCar ? Metric::kDurationDeciseconds : Metric::kLengthMeters,
                                        input);
-  writeWithProgress(graph, {*profile == OsmProfile::kCar ? snapshot::Profile::kCar : snapshot::Profile::kDistance, input},
-                    out);
+  const std::string hierarchy = writeSnapshotWithHierarchy(
+      graph, {*profile == OsmProfile::kCar ? snapshot::Profile::kCar : snapshot::Profile::kDistance, input}, out);
   roads.summary.seconds = secondsSince(start);
-  std::printf("imported %s (%s): %s\n", out.c_str(), std::string(osmProfileName(*profile)).c_str(),
-              formatImportSummary(roads.summary).c_str());
+  std::printf("imported %s (%s): %s; %s\n", out.c_str(), std::string(osmProfileName(*profile)).c_str(),
+              formatImportSummary(roads.summary).c_str(), hierarchy.c_str());
   return 0;
 }
 

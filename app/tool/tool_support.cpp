@@ -3,6 +3,12 @@
 #include "tool/tool_support.h"
 
 #include <charconv>
+#include <cstdio>
+#include <optional>
+
+#include "ch_builder.h"
+#include "nearest.h"
+#include "progress_line.h"
 
 namespace twinlane::app::tool {
 
@@ -40,6 +46,31 @@ std::uint64_t parseCount(std::string_view option, std::string_view text) {
 
 double secondsSince(std::chrono::steady_clock::time_point start) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+std::string writeSnapshotWithHierarchy(const Graph& graph, const SnapshotOrigin& origin, const std::string& out) {
+  ProgressLine line;
+  const auto contract_start = std::chrono::steady_clock::now();
+  std::optional<ContractionHierarchy> hierarchy;
+  {
+    ProgressPhase phase(&line, "contracting", graph.nodeCount(), ProgressUnit::kSteps);
+    hierarchy.emplace(buildContractionHierarchy(graph, [&](NodeId done, NodeId) { phase.update(done); }));
+  }
+  const double contract_s = secondsSince(contract_start);
+  const std::optional<NearestIndex> nearest =
+      graph.hasCoordinates() ? std::optional<NearestIndex>(graph) : std::nullopt;
+  {
+    std::optional<ProgressPhase> phase;
+    writeSnapshotFile(graph, nearest ? &*nearest : nullptr, &*hierarchy, origin, out,
+                      [&](std::uint64_t written, std::uint64_t total) {
+                        if (!phase) phase.emplace(&line, "writing", total, ProgressUnit::kBytes);
+                        phase->update(written);
+                      });
+  }
+  char summary[96];
+  std::snprintf(summary, sizeof(summary), "contraction hierarchy %s arcs in %.1f s",
+                withThousands(hierarchy->arcCount()).c_str(), contract_s);
+  return summary;
 }
 
 }  // namespace twinlane::app::tool

@@ -9,6 +9,9 @@
 #include <string_view>
 #include <vector>
 
+#include "graph.h"
+#include "snapshot_writer.h"
+
 namespace twinlane::app::tool {
 
 inline constexpr int kExitData = 1;
@@ -32,5 +35,11 @@ ParsedArguments parseArguments(const std::vector<std::string_view>& arguments);
 std::uint64_t parseCount(std::string_view option, std::string_view text);
 
 double secondsSince(std::chrono::steady_clock::time_point start);
+
+// Builds the graph's contraction hierarchy (a "contracting" progress line on a terminal), then
+// writes the snapshot with it and its nearest-node index ("writing"). Returns what the summary
+// line says of the hierarchy, e.g. "contraction hierarchy 572,329 arcs in 2.1 s". Throws what
+// the build and the writer throw.
+std::string writeSnapshotWithHierarchy(const Graph& graph, const SnapshotOrigin& origin, const std::string& out);
 
 }  // namespace twinlane::app::tool

@@ -12,6 +12,8 @@
 #include <functional>
 #include <random>
 
+#include "ch_builder.h"
+#include "ch_search.h"
 #include "dimacs.h"
 #include "graph_file.h"
 #include "mapped_file.h"
@@ -90,7 +92,7 @@ TEST_F(SnapshotTest, RandomGraphsRoundTripWithTheSameAnswers) {
                                           : testing::randomGraph(random, 300, round % 4 == 1);
     const std::optional<NearestIndex> index =
         original.hasCoordinates() ? std::optional<NearestIndex>(original) : std::nullopt;
-    writeSnapshotFile(original, index ? &*index : nullptr, {}, path("g.twg"));
+    writeSnapshotFile(original, index ? &*index : nullptr, nullptr, {}, path("g.twg"));
     const SnapshotContents loaded = load(path("g.twg"));
     expectSameArrays(original, loaded.graph);
     EXPECT_TRUE(loaded.graph.isMapped());
@@ -114,7 +116,7 @@ TEST_F(SnapshotTest, RandomGraphsRoundTripWithTheSameAnswers) {
 TEST_F(SnapshotTest, ADimacsGraphKeepsItsChecksumThroughConversion) {
   std::ofstream(path("g.gr")) << "p sp 3 3\na 1 2 5\na 2 3 7\na 3 1 1\n";
   const Graph dimacs = readDimacs(path("g.gr"));
-  writeSnapshotFile(dimacs, nullptr, {snapshot::Profile::kDimacs, path("g.gr")}, path("g.twg"));
+  writeSnapshotFile(dimacs, nullptr, nullptr, {snapshot::Profile::kDimacs, path("g.gr")}, path("g.twg"));
   const LoadedGraph loaded = loadGraphFile(path("g.twg"), "");
   EXPECT_EQ(loaded.format, "snapshot");
   EXPECT_EQ(loaded.graph.checksum(), dimacs.checksum());
@@ -127,7 +129,7 @@ TEST_F(SnapshotTest, RoadGraphsKeepTheirMetricsAndOsmIds) {
                                        {{8'400'000, 49'400'000}, {8'401'000, 49'400'000}, {8'401'000, 49'401'000}},
                                        {9000000001, 42, 7}, Metric::kDurationDeciseconds, "roads");
   const NearestIndex index(roads);
-  writeSnapshotFile(roads, &index, {snapshot::Profile::kCar, "roads.osm.pbf"}, path("r.twg"));
+  writeSnapshotFile(roads, &index, nullptr, {snapshot::Profile::kCar, "roads.osm.pbf"}, path("r.twg"));
   const SnapshotContents loaded = load(path("r.twg"));
   expectSameArrays(roads, loaded.graph);
   EXPECT_EQ(loaded.graph.osmId(0), 9000000001);
@@ -141,7 +143,7 @@ TEST_F(SnapshotTest, TheServedCopySurvivesTheFileBeingTruncatedAndOverwritten) {
   std::mt19937_64 random(7);
   const Graph original = testing::randomGeometricGraph(random, 20000, 1);
   const NearestIndex index(original);
-  writeSnapshotFile(original, &index, {}, path("g.twg"));
+  writeSnapshotFile(original, &index, nullptr, {}, path("g.twg"));
   const SnapshotContents served = load(path("g.twg"));
   ASSERT_EQ(::truncate(path("g.twg").c_str(), 100), 0);
   // A mapping of the file itself would now raise SIGBUS on the first page past 100 bytes.
@@ -152,10 +154,10 @@ TEST_F(SnapshotTest, TheServedCopySurvivesTheFileBeingTruncatedAndOverwritten) {
 
 TEST_F(SnapshotTest, AnUnchangedFileSharesTheLiveCopyAndAReplacedOneGetsItsOwn) {
   const Graph small = Graph::fromArcs(2, {{0, 1, 3}}, {}, "small");
-  writeSnapshotFile(small, nullptr, {}, path("g.twg"));
+  writeSnapshotFile(small, nullptr, nullptr, {}, path("g.twg"));
   const auto first = MappedFile::sealedCopy(path("g.twg"));
   EXPECT_EQ(MappedFile::sealedCopy(path("g.twg")), first) << "a reload of the same data copies it again";
-  writeSnapshotFile(Graph::fromArcs(2, {{0, 1, 4}}, {}, "other"), nullptr, {}, path("g.twg"));
+  writeSnapshotFile(Graph::fromArcs(2, {{0, 1, 4}}, {}, "other"), nullptr, nullptr, {}, path("g.twg"));
   const auto replaced = MappedFile::sealedCopy(path("g.twg"));
   EXPECT_NE(replaced, first);
   EXPECT_NE(std::vector<std::byte>(replaced->bytes().begin(), replaced->bytes().end()),
@@ -164,9 +166,9 @@ TEST_F(SnapshotTest, AnUnchangedFileSharesTheLiveCopyAndAReplacedOneGetsItsOwn) 
 
 TEST_F(SnapshotTest, WritingReplacesTheTargetWholeAndLeavesNoTemporaryFile) {
   const Graph small = Graph::fromArcs(2, {{0, 1, 3}}, {}, "small");
-  writeSnapshotFile(small, nullptr, {}, path("g.twg"));
+  writeSnapshotFile(small, nullptr, nullptr, {}, path("g.twg"));
   const auto before = readAll(path("g.twg"));
-  EXPECT_THROW(writeSnapshotFile(small, nullptr, {}, path("missing/g.twg")), std::runtime_error);
+  EXPECT_THROW(writeSnapshotFile(small, nullptr, nullptr, {}, path("missing/g.twg")), std::runtime_error);
   for (const auto& entry : fs::directory_iterator(directory_)) {
     EXPECT_EQ(entry.path().filename().string().find(".tmp-"), std::string::npos) << entry.path();
   }
@@ -183,8 +185,12 @@ class DamagedSnapshot : public SnapshotTest {
                                         {{8'400'000, 49'400'000}, {8'401'000, 49'400'000},
                                          {8'401'000, 49'401'000}, {8'400'000, 49'401'000}}, "four");
     const NearestIndex index(graph);
-    writeSnapshotFile(graph, &index, {}, path("good.twg"));
+    const ContractionHierarchy hierarchy = buildContractionHierarchy(graph);
+    writeSnapshotFile(graph, &index, &hierarchy, {}, path("good.twg"));
     good_ = readAll(path("good.twg"));
+    // Without the hierarchy, whose validation at load would catch some damage before verify.
+    writeSnapshotFile(graph, &index, nullptr, {}, path("bare.twg"));
+    bare_ = readAll(path("bare.twg"));
   }
 
   snapshot::Header& header(std::vector<char>& bytes) { return *reinterpret_cast<snapshot::Header*>(bytes.data()); }
@@ -223,6 +229,7 @@ class DamagedSnapshot : public SnapshotTest {
   }
 
   std::vector<char> good_;
+  std::vector<char> bare_;
 };
 
 TEST_F(DamagedSnapshot, TheGoodFileLoads) { EXPECT_EQ(loadError(path("good.twg")), ""); }
@@ -237,7 +244,7 @@ TEST_F(DamagedSnapshot, EachDamageIsNamed) {
   expectError([](auto& b) { b.clear(); }, "shorter than its header", false);
   expectError([](auto& b) { b.resize(40); }, "shorter than its header", false);
   expectError([&](auto& b) { header(b).magic[1] = 'X'; }, "wrong magic");
-  expectError([&](auto& b) { header(b).version_major = 2; }, "format version 2.0 is not readable");
+  expectError([&](auto& b) { header(b).version_major = 2; }, "format version 2.1 is not readable");
   expectError([&](auto& b) { header(b).byte_order = 0x04030201; }, "byte order");
   expectError([&](auto& b) { b.pop_back(); }, "truncated", false);
   expectError([&](auto& b) { b.push_back(0); }, "truncated", false);
@@ -269,12 +276,19 @@ TEST_F(DamagedSnapshot, EachDamageIsNamed) {
   expectError([&](auto& b) { section<snapshot::Meta>(b, "meta")->lower_bound_scale = std::nan(""); }, "scale is out of range");
   expectError([&](auto& b) { section<snapshot::Meta>(b, "meta")->metric = 1; }, "weighed by length_m but has no 'fwd.len_m'");
   expectError([&](auto& b) { section<snapshot::Meta>(b, "meta")->graph_sha1[0] = 'G'; }, "not hex");
+  expectError([&](auto& b) { section<std::uint32_t>(b, "fwd.weight")[0] += 1; },
+              "snapshot's contraction hierarchy: up arc 0 does not weigh what graph arc 0 weighs");
+  expectError([&](auto& b) { section<std::uint32_t>(b, "ch.up.weight")[0] += 1; },
+              "snapshot's contraction hierarchy: up arc 0 does not weigh");
+  expectError([&](auto& b) { section<std::uint32_t>(b, "ch.rank")[0] = 7; }, "contraction hierarchy: rank and order");
+  expectError([&](auto& b) { std::memcpy(entry(b, "ch.down.unpack").name, "ch.down.unpackx", 16); },
+              "has section 'ch.rank' without 'ch.down.unpack'");
 }
 
 // Damage that a load lets through (the arrays stay in bounds) but verify finds.
 TEST_F(DamagedSnapshot, VerifyFindsPartsThatDisagree) {
   const auto problemsAfter = [&](const std::function<void(std::vector<char>&)>& mutate) {
-    std::vector<char> bytes = good_;
+    std::vector<char> bytes = bare_;
     mutate(bytes);
     fixChecksums(bytes);
     writeAll(path("bad.twg"), bytes);
@@ -350,9 +364,26 @@ TEST_F(SnapshotTest, FilesOfOtherKindsAreToldApartAndExplained) {
   }
   EXPECT_EQ(sniffGraphFile(path("x.osm")).format, GraphFileFormat::kOsmXml);
   const Graph graph = Graph::fromArcs(1, {}, {}, "one");
-  writeSnapshotFile(graph, nullptr, {}, path("g.twg"));
+  writeSnapshotFile(graph, nullptr, nullptr, {}, path("g.twg"));
   std::ofstream(path("g.co")) << "p aux sp co 1\nv 1 0 0\n";
   EXPECT_THROW((void)loadGraphFile(path("g.twg"), path("g.co")), GraphFormatError);
+}
+
+TEST_F(SnapshotTest, AHierarchyWrittenIsTheHierarchyRead) {
+  std::mt19937_64 random(testing::testSeed() + 40);
+  const Graph graph = testing::randomGraph(random, 300, true);
+  const ContractionHierarchy hierarchy = buildContractionHierarchy(graph);
+  writeSnapshotFile(graph, nullptr, &hierarchy, {}, path("g.twg"));
+  const LoadedGraph loaded = loadGraphFile(path("g.twg"), "");
+  ASSERT_TRUE(loaded.hierarchy.has_value());
+  EXPECT_EQ(loaded.hierarchy->arcCount(), hierarchy.arcCount());
+  ChSearch built(graph, hierarchy);
+  ChSearch mapped(loaded.graph, *loaded.hierarchy);
+  for (NodeId to = 0; to < graph.nodeCount(); to += 7) {
+    EXPECT_EQ(mapped.route(0, to).nodes, built.route(0, to).nodes) << "0 -> " << to;
+  }
+  writeSnapshotFile(graph, nullptr, nullptr, {}, path("bare.twg"));
+  EXPECT_FALSE(loadGraphFile(path("bare.twg"), "").hierarchy.has_value());
 }
 
 TEST_F(SnapshotTest, TheDefaultGraphIsServedFromASealedSnapshot) {
@@ -360,6 +391,7 @@ TEST_F(SnapshotTest, TheDefaultGraphIsServedFromASealedSnapshot) {
   EXPECT_EQ(loaded.format, "snapshot");
   EXPECT_TRUE(loaded.graph.isMapped());
   EXPECT_TRUE(loaded.nearest.has_value());
+  EXPECT_TRUE(loaded.hierarchy.has_value());
   EXPECT_GT(loaded.graph.nodeCount(), 1000u);
 }
 

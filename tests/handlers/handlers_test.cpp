@@ -228,5 +228,70 @@ TEST_F(HandlersWithoutCoordinates, ACoordinateIs400SayingTheGraphHasNone) {
   EXPECT_EQ(call("GET", "/api/v1/route", "from=1&to=2&geometry=polyline").errorCode(), "invalid_parameter");
 }
 
+// Roads weighed in metres with travel times that disagree with the lengths: 1 -> 2 twice (100 m
+// in 5 s, and 150 m in 2 s), 2 -> 3 (200 m, 10 s), 1 -> 3 (400 m, 3 s), 3 -> 4 (50 m, 1 s),
+// 4 -> 1 (1000 m, 50 s).
+Graph roadGraph() {
+  return Graph::fromRoads(4, {{0, 1, 100, 50}, {0, 1, 150, 20}, {1, 2, 200, 100}, {0, 2, 400, 30}, {2, 3, 50, 10}, {3, 0, 1000, 500}},
+                          {}, {}, Metric::kLengthMeters, "test:roads");
+}
+
+class HandlersOnRoads : public HandlersTest {
+ protected:
+  HandlersOnRoads() : HandlersTest(roadGraph()) {}
+};
+
+TEST_F(HandlersOnRoads, RoutesAndMatricesRunOnTheContractionHierarchy) {
+  const auto search = call("GET", "/api/v1/graph").json()->getObject("search");
+  EXPECT_EQ(search->getValue<std::string>("algorithm"), "contraction hierarchy");
+  EXPECT_EQ(search->getValue<std::string>("hierarchy_from"), "built at load");
+}
+
+TEST_F(HandlersOnRoads, ARouteMeasuresTheArcsItTook) {
+  // The shortest 1 -> 3 goes 1 -> 2 -> 3 (300 m) over the 100 m arc, so it takes 5 + 10 s.
+  const auto json = call("GET", "/api/v1/route", "from=1&to=3").json();
+  EXPECT_EQ(json->getValue<int>("distance"), 300);
+  EXPECT_EQ(json->getValue<int>("distance_m"), 300);
+  EXPECT_DOUBLE_EQ(json->getValue<double>("duration_s"), 15.0);
+}
+
+TEST_F(HandlersOnRoads, AMatrixReportsTheMetricItIsAskedFor) {
+  const auto rows = [](const Poco::JSON::Object::Ptr& json, const std::string& key) {
+    std::vector<std::vector<double>> values;
+    const auto array = json->getArray(key);
+    for (std::size_t row = 0; row < array->size(); ++row) {
+      values.emplace_back();
+      const auto cells = array->getArray(static_cast<unsigned>(row));
+      for (std::size_t column = 0; column < cells->size(); ++column) {
+        values.back().push_back(cells->getElement<double>(static_cast<unsigned>(column)));
+      }
+    }
+    return values;
+  };
+  const std::string cells = R"("sources":[1,2],"targets":[3,4,1])";
+  const auto plain = call("POST", "/api/v1/matrix", "", "{" + cells + "}").json();
+  const std::vector<std::vector<double>> metres = {{300, 350, 0}, {200, 250, 1250}};
+  EXPECT_EQ(rows(plain, "distances"), metres);
+  EXPECT_FALSE(plain->has("durations_s"));
+
+  const auto timed = call("POST", "/api/v1/matrix", "", "{" + cells + R"(,"metric":"duration"})").json();
+  EXPECT_EQ(rows(timed, "distances"), metres);
+  EXPECT_EQ(rows(timed, "durations_s"), (std::vector<std::vector<double>>{{15, 16, 0}, {10, 11, 61}}));
+  const auto measured = call("POST", "/api/v1/matrix", "", "{" + cells + R"(,"metric":"distance"})").json();
+  EXPECT_EQ(rows(measured, "distances_m"), metres);
+
+  for (const std::string bad : {R"("speed")", "1", "null", R"(["duration"])"}) {
+    const Answer answer = call("POST", "/api/v1/matrix", "", "{" + cells + R"(,"metric":)" + bad + "}");
+    EXPECT_EQ(answer.errorCode(), "invalid_parameter") << bad;
+    EXPECT_NE(answer.body.find("'metric'"), std::string::npos) << answer.body;
+  }
+}
+
+TEST_F(HandlersTest, AMatrixMetricTheGraphLacksIs400) {
+  const Answer answer = call("POST", "/api/v1/matrix", "", R"({"sources":[1],"targets":[3],"metric":"duration"})");
+  EXPECT_EQ(answer.errorCode(), "invalid_parameter");
+  EXPECT_NE(answer.body.find("this graph has no durations"), std::string::npos) << answer.body;
+}
+
 }  // namespace
 }  // namespace twinlane::app
