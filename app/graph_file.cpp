@@ -100,13 +100,15 @@ LoadedGraph loadGraphFile(const std::string& path, const std::string& coordinate
   return {std::move(graph), std::move(nearest), std::nullopt, "dimacs", snapshot::Profile::kDimacs};
 }
 
-LoadedGraph loadDefaultGraph() {
+LoadedGraph loadDefaultGraph(bool with_hierarchy) {
   const Graph generated = generateRoadGraph();
   const NearestIndex nearest(generated);
-  const ContractionHierarchy hierarchy = buildContractionHierarchy(generated);
+  std::optional<ContractionHierarchy> hierarchy;
+  if (with_hierarchy) hierarchy.emplace(buildContractionHierarchy(generated));
   const std::string name = generated.source();
   UniqueFd memfd(MappedFile::createSealableMemfd(name));
-  writeSnapshot(generated, &nearest, &hierarchy, {snapshot::Profile::kGenerated, name}, memfd.get(), name);
+  writeSnapshot(generated, &nearest, hierarchy ? &*hierarchy : nullptr, {snapshot::Profile::kGenerated, name},
+                memfd.get(), name);
   return fromSnapshot(viewSnapshot(MappedFile::sealMemfd(memfd.release(), name), name));
 }
 

@@ -42,8 +42,8 @@ struct LoadedGraph {
 // GraphFormatError (or std::runtime_error for I/O failures), naming the file and the problem.
 LoadedGraph loadGraphFile(const std::string& path, const std::string& coordinates_path);
 
-// The generated default graph with its contraction hierarchy, written as a snapshot into memory
-// and served from there.
-LoadedGraph loadDefaultGraph();
+// The generated default graph (with its contraction hierarchy unless `with_hierarchy` is
+// false), written as a snapshot into memory and served from there.
+LoadedGraph loadDefaultGraph(bool with_hierarchy = true);
 
 }  // namespace twinlane::app

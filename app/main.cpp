@@ -4,6 +4,8 @@
 // expensive enough for the slow lane, the URL prefix, and the service's config keys:
 //   data: { graph: FILE, coordinates: FILE }   a snapshot, or DIMACS .gr (plain or gzip) and
 //                                              an optional .co; no graph: the generated default
+//   data: { hierarchy: auto | off }            auto: the snapshot's contraction hierarchy, or
+//                                              one built at load; off: none (bidirectional A*)
 //   limits: { matrix_max_cells: N }            the largest sources x targets of one matrix
 #include <unistd.h>
 
@@ -52,6 +54,9 @@ std::unique_ptr<pool::ServiceConfig> readGraphConfig(pool::ConfigSection& top) {
   if (options.graph_path.empty() && !options.coordinates_path.empty()) {
     throw data.error("coordinates", "given without data.graph");
   }
+  const std::string hierarchy = data.string("hierarchy", "auto");
+  if (hierarchy != "auto" && hierarchy != "off") throw data.error("hierarchy", "expected auto or off, got '" + hierarchy + "'");
+  options.use_hierarchy = hierarchy == "auto";
   options.matrix_max_cells = top.section("limits").integer("matrix_max_cells", options.matrix_max_cells, 1, 100'000'000);
   return std::make_unique<GraphConfig>(std::move(options), data);
 }

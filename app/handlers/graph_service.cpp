@@ -67,9 +67,9 @@ std::vector<fcgi::RouteSpec> graphRoutes() {
 }
 
 std::unique_ptr<GraphService> GraphService::load(const GraphServiceOptions& options) {
-  LoadedGraph loaded = options.graph_path.empty() ? loadDefaultGraph()
+  LoadedGraph loaded = options.graph_path.empty() ? loadDefaultGraph(options.use_hierarchy)
                                                   : loadGraphFile(options.graph_path, options.coordinates_path);
-  return fromLoaded(std::move(loaded), options.matrix_max_cells);
+  return fromLoaded(std::move(loaded), options.matrix_max_cells, options.use_hierarchy);
 }
 
 std::unique_ptr<GraphService> GraphService::fromGraph(Graph graph, std::uint64_t matrix_max_cells) {
@@ -105,12 +105,18 @@ std::optional<ContractionHierarchy> buildAtLoad(const Graph& graph) {
 
 }  // namespace
 
-std::unique_ptr<GraphService> GraphService::fromLoaded(LoadedGraph loaded, std::uint64_t matrix_max_cells) {
+std::unique_ptr<GraphService> GraphService::fromLoaded(LoadedGraph loaded, std::uint64_t matrix_max_cells,
+                                                     bool use_hierarchy) {
   const bool ready_made = loaded.hierarchy.has_value();
-  if (!ready_made) loaded.hierarchy = buildAtLoad(loaded.graph);
+  if (!use_hierarchy) {
+    loaded.hierarchy.reset();
+  } else if (!ready_made) {
+    loaded.hierarchy = buildAtLoad(loaded.graph);
+  }
+  const char* origin = !use_hierarchy ? "off (data.hierarchy)" : ready_made ? "snapshot" : "built at load";
   auto data = std::make_unique<GraphData>(GraphData{
-      std::move(loaded.graph), std::move(loaded.nearest), std::move(loaded.hierarchy),
-      ready_made ? "snapshot" : "built at load", std::move(loaded.format), loaded.profile,
+      std::move(loaded.graph), std::move(loaded.nearest), std::move(loaded.hierarchy), origin,
+      std::move(loaded.format), loaded.profile,
       Poco::DateTimeFormatter::format(Poco::Timestamp(), Poco::DateTimeFormat::ISO8601_FORMAT),
       matrix_max_cells});
   return std::unique_ptr<GraphService>(new GraphService(std::move(data)));

@@ -21,6 +21,9 @@ struct GraphServiceOptions {
   std::string graph_path;        // a snapshot, or DIMACS .gr (plain or gzip); empty: the generated default
   std::string coordinates_path;  // optional DIMACS .co (not with a snapshot)
   std::uint64_t matrix_max_cells = 250'000;  // 500 x 500: tens of milliseconds on the hierarchy
+  // data.hierarchy: false serves without a contraction hierarchy (none is built, a snapshot's
+  // is not used): bidirectional A* and Dijkstra answer, for start-up time or for comparison.
+  bool use_hierarchy = true;
 };
 
 // Read-only after construction, shared by every worker through fork.
@@ -30,7 +33,7 @@ struct GraphData {
   // Routes and matrices search it. Absent only when it could not be built (weights too large
   // for its shortcuts): then bidirectional A* and one-to-many Dijkstra answer.
   std::optional<ContractionHierarchy> hierarchy;
-  std::string hierarchy_origin;         // "snapshot" (or the default graph's) or "built at load"
+  std::string hierarchy_origin;         // "snapshot", "built at load" or "off (data.hierarchy)"
   std::string format;                   // "snapshot", "dimacs" or "memory"
   snapshot::Profile profile;
   std::string loaded_at;                // RFC 3339
@@ -47,7 +50,8 @@ class GraphService : public fcgi::Service {
   static std::unique_ptr<GraphService> load(const GraphServiceOptions& options);
   // Serves a graph already in memory (indexes its coordinates, builds its hierarchy).
   static std::unique_ptr<GraphService> fromGraph(Graph graph, std::uint64_t matrix_max_cells);
-  static std::unique_ptr<GraphService> fromLoaded(LoadedGraph loaded, std::uint64_t matrix_max_cells);
+  static std::unique_ptr<GraphService> fromLoaded(LoadedGraph loaded, std::uint64_t matrix_max_cells,
+                                                  bool use_hierarchy = true);
 
   std::unique_ptr<fcgi::ServiceThread> newThread() const override;
   Poco::JSON::Object::Ptr summary() const override;

@@ -17,6 +17,8 @@
 #include <unistd.h>
 
 #include "plain_dijkstra.h"
+#include "ch_builder.h"
+#include "ch_search.h"
 #include "dimacs.h"
 #include "graph_components.h"
 #include "graph_geometry.h"
@@ -69,8 +71,14 @@ class RheinNeckarTest : public ::testing::Test {
     graph_ = new Graph(readDimacs(gr, co));
     std::cout << "loaded " << graph_->nodeCount() << " nodes, " << graph_->arcCount()
               << " arcs with coordinates in " << millisecondsSince(start) << " ms\n";
+    const auto contract_start = Clock::now();
+    hierarchy_ = new ContractionHierarchy(buildContractionHierarchy(*graph_));
+    std::cout << "contraction hierarchy: " << hierarchy_->arcCount() << " arcs in " << millisecondsSince(contract_start)
+              << " ms (this build's flags; bench/ times Release)\n";
   }
   static void TearDownTestSuite() {
+    delete hierarchy_;
+    hierarchy_ = nullptr;
     delete graph_;
     delete dir_;
     delete skip_reason_;
@@ -94,10 +102,12 @@ class RheinNeckarTest : public ::testing::Test {
   }
 
   static Graph* graph_;
+  static ContractionHierarchy* hierarchy_;
   static testing::TempDir* dir_;
   static std::string* skip_reason_;
 };
 Graph* RheinNeckarTest::graph_ = nullptr;
+ContractionHierarchy* RheinNeckarTest::hierarchy_ = nullptr;
 testing::TempDir* RheinNeckarTest::dir_ = nullptr;
 std::string* RheinNeckarTest::skip_reason_ = nullptr;
 
@@ -134,6 +144,40 @@ TEST_F(RheinNeckarTest, HundredRandomRoutesMatchPlainDijkstra) {
   std::cout << "median route: bidirectional " << median(ours_ms) << " ms, plain early-exit Dijkstra "
             << median(plain_ms) << " ms (x" << median(plain_ms) / median(ours_ms) << "); "
             << settled / 100 << " nodes settled on average\n";
+}
+
+TEST_F(RheinNeckarTest, ContractionHierarchyRoutesAndPathsMatchPlainDijkstra) {
+  const std::uint64_t seed = testing::testSeed() + 100;  // the pairs of the test above
+  std::cout << "seed " << seed << "\n";
+  ASSERT_NO_THROW(validateHierarchy(*hierarchy_, *graph_));
+  ChSearch search(*graph_, *hierarchy_);
+  for (const auto& [from, to] : randomPairs(seed, 300)) {
+    SCOPED_TRACE(::testing::Message() << "route " << from << " -> " << to);
+    const ChSearch::Route route = search.route(from, to);
+    ASSERT_EQ(route.distance, plainDistance(*graph_, from, to));
+    ASSERT_TRUE(testing::isShortestPathOfLength(*graph_, route.nodes, from, to, route.distance));
+    Distance along = 0;
+    for (std::size_t i = 0; i < route.arcs.size(); ++i) {
+      ASSERT_EQ(graph_->head(route.arcs[i]), route.nodes[i + 1]);
+      along += graph_->weight(route.arcs[i]);
+    }
+    ASSERT_EQ(along, route.distance);
+  }
+}
+
+TEST_F(RheinNeckarTest, ContractionHierarchyMatricesMatchPlainDijkstra) {
+  std::mt19937_64 random(testing::testSeed() + 102);
+  ChSearch search(*graph_, *hierarchy_);
+  std::vector<NodeId> sources(12), targets(40);
+  for (NodeId& node : sources) node = static_cast<NodeId>(random() % graph_->nodeCount());
+  for (NodeId& node : targets) node = static_cast<NodeId>(random() % graph_->nodeCount());
+  const ChSearch::Matrix matrix = search.matrix(sources, targets);
+  for (std::size_t row = 0; row < sources.size(); ++row) {
+    const std::vector<Distance> reference = plainDijkstra(*graph_, sources[row]);
+    for (std::size_t column = 0; column < targets.size(); ++column) {
+      ASSERT_EQ(matrix.distance(row, column), reference[targets[column]]) << sources[row] << " -> " << targets[column];
+    }
+  }
 }
 
 TEST_F(RheinNeckarTest, DistancesToManyTargetsMatchPlainDijkstra) {

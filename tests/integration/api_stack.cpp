@@ -15,6 +15,7 @@ void ApiStack::SetUpTestSuite() {
   options.slow_processes = 1;
   options.max_body = kMaxBody;
   options.matrix_max_cells = kMatrixMaxCells;
+  options.hierarchy = "auto";  // what a user gets: routes and matrices on the hierarchy
   try {
     stack_ = std::make_unique<TwinlaneStack>(options);
     nodes_ = graphNodeCount(*stack_);

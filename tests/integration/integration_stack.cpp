@@ -13,6 +13,10 @@ namespace twinlane::test {
 StackOptions integrationOptions() {
   StackOptions options;
   options.binary = TWINLANE_BIN;
+  // A contraction hierarchy makes routes and matrices cheap, and the pool's tests need requests
+  // that keep a slow worker busy (and starts that do not contract a graph in a sanitizer
+  // build); the API's tests (ApiStack) turn it on.
+  options.hierarchy = "off";
   return options;
 }
 

@@ -89,8 +89,14 @@ TEST_F(PoolConfig, CheckConfigRejectsAServiceValueOutOfRange) {
 }
 
 TEST_F(PoolConfig, CheckConfigRejectsAnUnknownKeyInTheServiceSection) {
+  options.hierarchy.clear();
   options.extra_yaml = "data: { grpah: /x.gr }\n";
-  expectRejected({}, "grpah", "data.grpah", " unknown key; expected one of: graph, coordinates");
+  expectRejected({}, "grpah", "data.grpah", " unknown key; expected one of: graph, coordinates, hierarchy");
+}
+
+TEST_F(PoolConfig, CheckConfigRejectsAHierarchySettingOtherThanAutoOrOff) {
+  options.hierarchy = "maybe";
+  expectRejected({}, "hierarchy: maybe", "data.hierarchy", " expected auto or off, got 'maybe'");
 }
 
 // The test app has a section of its own and knows nothing of the graph's.

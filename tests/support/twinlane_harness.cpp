@@ -56,8 +56,10 @@ std::vector<std::string> lines(const std::string& text) {
 
 std::string renderConfig(const StackOptions& options, const std::filesystem::path& dir) {
   std::ostringstream yaml;
+  if (options.graph || !options.hierarchy.empty()) yaml << "data:\n";
+  if (!options.hierarchy.empty()) yaml << "  hierarchy: " << options.hierarchy << "\n";
   if (options.graph) {
-    yaml << "data:\n  graph: " << options.graph->string() << "\n";
+    yaml << "  graph: " << options.graph->string() << "\n";
     if (options.coordinates) yaml << "  coordinates: " << options.coordinates->string() << "\n";
   }
   yaml << "lanes:\n"

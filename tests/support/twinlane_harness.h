@@ -43,6 +43,8 @@ struct StackOptions {
   std::vector<std::string> slow_routes = {"route", "matrix"};
   std::optional<std::filesystem::path> graph;        // data.graph; none: the generated default graph
   std::optional<std::filesystem::path> coordinates;  // data.coordinates
+  // data.hierarchy of the road-graph service; empty: not written (the test app has no `data`).
+  std::string hierarchy;
   std::optional<std::string> max_body;               // limits.max_body, e.g. "4KiB"
   std::optional<std::string> max_params;             // limits.max_params, e.g. "4KiB"
   std::optional<int> matrix_max_cells;               // limits.matrix_max_cells
