@@ -19,10 +19,11 @@ const char* const kGenerateUsage =
     "\n"
     "Writes OUT_PREFIX.gr and OUT_PREFIX.co (DIMACS, ids 1..n), or OUT_PREFIX.twg (a snapshot,\n"
     "with its contraction hierarchy).\n"
-    "The graph is a jittered street grid with highways, strongly connected, the same for the\n"
-    "same N and S on every machine.\n"
+    "The graph is road-like (local streets, arterials, motorways with ramps, each road a chain\n"
+    "of shape points), strongly connected, weighed by length in metres with travel times as a\n"
+    "second metric, and the same for the same N and S on every machine.\n"
     "\n"
-    "  --nodes N    grid points before keeping the largest component (default 250000, >= 4)\n"
+    "  --nodes N    nodes of the graph (default 250000, >= 4; exact from a few thousand on)\n"
     "  --seed S     random seed (default 1)\n"
     "  --format F   dimacs (default) or snapshot\n";
 

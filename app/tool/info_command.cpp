@@ -9,6 +9,7 @@
 #include "dimacs.h"
 #include "graph_components.h"
 #include "graph_file.h"
+#include "graph_statistics.h"
 #include "mapped_file.h"
 #include "snapshot_reader.h"
 #include "snapshot_verify.h"
@@ -22,8 +23,9 @@ const char* const kInfoUsage =
     "\n"
     "Describes a graph file: a snapshot, or a DIMACS .gr (with its .co coordinates), plain or\n"
     "gzip. Prints node and arc counts, coordinates, metrics, its checksum, its strongly\n"
-    "connected components and the load time; for a snapshot also its format version, where it\n"
-    "was made from and its sections.\n";
+    "connected components, its shape (arcs per node, the shares of nodes by undirected degree,\n"
+    "one-way arcs, median arc weight and length) and the load time; for a snapshot also its\n"
+    "format version, where it was made from and its sections.\n";
 
 const char* const kVerifyUsage =
     "usage: twinlane-graph verify SNAPSHOT\n"
@@ -33,6 +35,20 @@ const char* const kVerifyUsage =
     "stored checksum and A* scale are what the arrays give. Exit 0 when sound, 1 otherwise.\n";
 
 namespace {
+
+// Degree is undirected: distinct neighbours. Degree 2 are shape points and through nodes.
+void printStatistics(const GraphStatistics& statistics) {
+  std::printf("arcs/node:   %.2f\n", statistics.arcs_per_node);
+  std::printf("degree:      1: %.1f%%  2: %.1f%%  3: %.1f%%  4: %.1f%%  5+: %.1f%%", 100 * statistics.degreeShare(1),
+              100 * statistics.degreeShare(2), 100 * statistics.degreeShare(3), 100 * statistics.degreeShare(4),
+              100 * statistics.degreeShare(5));
+  if (statistics.nodes_by_degree[0] > 0) std::printf("  isolated: %u", statistics.nodes_by_degree[0]);
+  std::printf("\n");
+  std::printf("degree 2:    %.1f%% of nodes\n", 100 * statistics.degreeShare(2));
+  std::printf("one-way:     %.1f%% of arcs\n", 100.0 * statistics.one_way_arcs / std::max<ArcId>(statistics.arcs, 1));
+  if (statistics.median_weight) std::printf("median weight: %u\n", *statistics.median_weight);
+  if (statistics.median_length_m) std::printf("median length: %u m\n", *statistics.median_length_m);
+}
 
 void printGraph(const Graph& graph, double load_s) {
   const StronglyConnectedComponents components = computeStronglyConnectedComponents(graph);
@@ -46,6 +62,7 @@ void printGraph(const Graph& graph, double load_s) {
   std::printf("checksum:    %s\n", graph.checksum().c_str());
   std::printf("strongly connected components: %u, largest %u nodes (%.1f%%)\n", components.count,
               components.largest_size, 100.0 * components.largest_size / std::max<NodeId>(graph.nodeCount(), 1));
+  printStatistics(computeGraphStatistics(graph));
   std::printf("memory:      %.1f MiB\n", static_cast<double>(graph.memoryBytes()) / (1 << 20));
   std::printf("load time:   %.0f ms\n", load_s * 1000);
 }
