@@ -27,6 +27,7 @@ const std::vector<RouteEntry>& routeTable() {
       {{"graph", "/api/v1/graph", false, {"GET"}}, handleGraph},
       {{"node", "/api/v1/nodes/", true, {"GET"}}, handleNode},
       {{"nearest", "/api/v1/nearest", false, {"GET"}}, handleNearest},
+      {{"segments", "/api/v1/segments", false, {"GET"}}, handleSegments},
       {{"route", "/api/v1/route", false, {"GET"}}, handleRoute},
       {{"matrix", "/api/v1/matrix", false, {"POST"}}, handleMatrix},
   };
@@ -63,7 +64,9 @@ std::vector<fcgi::RouteSpec> graphRoutes() {
 std::unique_ptr<GraphService> GraphService::load(const GraphServiceOptions& options) {
   LoadedGraph loaded = options.graph_path.empty() ? loadDefaultGraph()
                                                   : loadGraphFile(options.graph_path, options.coordinates_path);
-  return fromLoaded(std::move(loaded), options.matrix_max_cells);
+  auto service = fromLoaded(std::move(loaded), options.matrix_max_cells);
+  service->data_->segments_max = options.segments_max;
+  return service;
 }
 
 std::unique_ptr<GraphService> GraphService::fromGraph(Graph graph, std::uint64_t matrix_max_cells) {
@@ -74,10 +77,11 @@ std::unique_ptr<GraphService> GraphService::fromGraph(Graph graph, std::uint64_t
 }
 
 std::unique_ptr<GraphService> GraphService::fromLoaded(LoadedGraph loaded, std::uint64_t matrix_max_cells) {
+  const std::optional<GeoBox> extent = coordinateExtent(loaded.graph);
   auto data = std::make_unique<GraphData>(GraphData{
       std::move(loaded.graph), std::move(loaded.nearest), std::move(loaded.format), loaded.profile,
       Poco::DateTimeFormatter::format(Poco::Timestamp(), Poco::DateTimeFormat::ISO8601_FORMAT),
-      matrix_max_cells});
+      matrix_max_cells, GraphServiceOptions{}.segments_max, extent});
   return std::unique_ptr<GraphService>(new GraphService(std::move(data)));
 }
 

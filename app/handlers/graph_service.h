@@ -20,6 +20,7 @@ struct GraphServiceOptions {
   std::string graph_path;        // a snapshot, or DIMACS .gr (plain or gzip); empty: the generated default
   std::string coordinates_path;  // optional DIMACS .co (not with a snapshot)
   std::uint64_t matrix_max_cells = 10000;
+  std::uint64_t segments_max = 20000;  // the most segments one /segments answer holds
 };
 
 // Read-only after construction, shared by every worker through fork.
@@ -30,6 +31,8 @@ struct GraphData {
   snapshot::Profile profile;
   std::string loaded_at;                // RFC 3339
   std::uint64_t matrix_max_cells;
+  std::uint64_t segments_max;
+  std::optional<GeoBox> extent;         // where the nodes lie: for /graph's bbox
 };
 
 // The routes the service answers, for config validation and nginx-config; no data needed.
