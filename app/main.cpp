@@ -6,13 +6,17 @@
 //                                              an optional .co; no graph: the generated default
 //   data: { hierarchy: auto | off }            auto: the snapshot's contraction hierarchy, or
 //                                              one built at load; off: none (bidirectional A*)
-//   limits: { matrix_max_cells: N }            the largest sources x targets of one matrix
+//   web: { root: DIR }                         the map page's files, which nginx serves at /;
+//                                              default: installed, or this source tree's web/
+//   limits: { matrix_max_cells: N,             the largest sources x targets of one matrix
+//             segments_max: N }                the most segments one /segments answer draws
 #include <unistd.h>
 
 #include <cerrno>
 #include <cstring>
 
 #include "handlers/graph_service.h"
+#include "handlers/web_root.h"
 #include "pool/serve.h"
 
 namespace twinlane::app {
@@ -20,9 +24,16 @@ namespace {
 
 class GraphConfig : public pool::ServiceConfig {
  public:
-  GraphConfig(GraphServiceOptions options, pool::ConfigSection data) : options_(std::move(options)), data_(data) {}
+  // `web_root` is empty when the file does not name one (the default then applies).
+  GraphConfig(GraphServiceOptions options, pool::ConfigSection data, pool::ConfigSection web, std::string web_root)
+      : options_(std::move(options)), data_(data), web_(web), web_root_(std::move(web_root)) {}
 
   void check() const override {
+    // Only a root the file names is checked: the default may be rendered into nginx's site
+    // before the package that installs it (the package build does exactly that).
+    if (!web_root_.empty()) {
+      if (const std::string why = whyNotWebRoot(web_root_); !why.empty()) throw web_.error("root", why);
+    }
     for (const auto& [key, file] : {std::pair{"graph", options_.graph_path}, {"coordinates", options_.coordinates_path}}) {
       if (file.empty() || ::access(file.c_str(), R_OK) == 0) continue;
       const std::string reason = std::strerror(errno);
@@ -40,10 +51,13 @@ class GraphConfig : public pool::ServiceConfig {
   }
 
   std::unique_ptr<fcgi::Service> load() const override { return GraphService::load(options_); }
+  std::string staticRoot() const override { return web_root_.empty() ? defaultWebRoot() : web_root_; }
 
  private:
   GraphServiceOptions options_;
   pool::ConfigSection data_;  // for errors at the line of the key
+  pool::ConfigSection web_;
+  std::string web_root_;
 };
 
 std::unique_ptr<pool::ServiceConfig> readGraphConfig(pool::ConfigSection& top) {
@@ -58,7 +72,11 @@ std::unique_ptr<pool::ServiceConfig> readGraphConfig(pool::ConfigSection& top) {
   if (hierarchy != "auto" && hierarchy != "off") throw data.error("hierarchy", "expected auto or off, got '" + hierarchy + "'");
   options.use_hierarchy = hierarchy == "auto";
   options.matrix_max_cells = top.section("limits").integer("matrix_max_cells", options.matrix_max_cells, 1, 100'000'000);
-  return std::make_unique<GraphConfig>(std::move(options), data);
+  options.segments_max = top.section("limits").integer("segments_max", options.segments_max, 1, 1'000'000);
+  pool::ConfigSection web = top.section("web");
+  std::string web_root = web.string("root");
+  if (web.has("root") && web_root.empty()) throw web.error("root", "is empty; give the directory of the map page's files");
+  return std::make_unique<GraphConfig>(std::move(options), data, web, std::move(web_root));
 }
 
 pool::ServiceSpec graphServiceSpec() {

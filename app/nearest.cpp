@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <initializer_list>
 #include <limits>
 
 #include "graph_geometry.h"
@@ -136,6 +137,96 @@ void NearestIndex::search(std::size_t begin, std::size_t end, const double query
   } else {
     search(middle + 1, end, query, lon, lat, best);
     if (offset <= best.chord_bound) search(begin, middle, query, lon, lat, best);
+  }
+}
+
+namespace {
+
+// An axis-aligned box in the unit vectors' space that holds the image of `box` on the sphere,
+// with slack for rounding, so pruning by it never skips a node inside `box`.
+struct SpaceBox {
+  double low[3];
+  double high[3];
+};
+
+void setRange(double& low, double& high, std::initializer_list<double> values) {
+  low = std::min(values);
+  high = std::max(values);
+}
+
+SpaceBox spaceBox(const GeoBox& box) {
+  const double phi1 = box.min_lat_e6 / 1e6 * kRadiansPerDegree;
+  const double phi2 = box.max_lat_e6 / 1e6 * kRadiansPerDegree;
+  const double lambda1 = box.min_lon_e6 / 1e6 * kRadiansPerDegree;
+  const double lambda2 = box.max_lon_e6 / 1e6 * kRadiansPerDegree;
+  // x = cos(phi) cos(lambda), y = cos(phi) sin(lambda), z = sin(phi). Each factor's range over
+  // an interval is reached at its ends or at an extremum inside it; a product of two factors
+  // (cos(phi) >= 0) takes its extremes at the corners of those ranges.
+  double r_low, r_high, c_low, c_high, s_low, s_high;
+  setRange(r_low, r_high, {std::cos(phi1), std::cos(phi2)});
+  if (box.min_lat_e6 <= 0 && box.max_lat_e6 >= 0) r_high = 1;
+  setRange(c_low, c_high, {std::cos(lambda1), std::cos(lambda2)});
+  if (box.min_lon_e6 <= 0 && box.max_lon_e6 >= 0) c_high = 1;
+  if (box.min_lon_e6 <= -180'000'000 || box.max_lon_e6 >= 180'000'000) c_low = -1;
+  setRange(s_low, s_high, {std::sin(lambda1), std::sin(lambda2)});
+  if (box.min_lon_e6 <= 90'000'000 && box.max_lon_e6 >= 90'000'000) s_high = 1;
+  if (box.min_lon_e6 <= -90'000'000 && box.max_lon_e6 >= -90'000'000) s_low = -1;
+  SpaceBox space;
+  setRange(space.low[0], space.high[0], {r_low * c_low, r_low * c_high, r_high * c_low, r_high * c_high});
+  setRange(space.low[1], space.high[1], {r_low * s_low, r_low * s_high, r_high * s_low, r_high * s_high});
+  setRange(space.low[2], space.high[2], {std::sin(phi1), std::sin(phi2)});
+  constexpr double kSlack = 1e-9;  // far above the rounding of unitVector, far below 1e-6 degree
+  for (int axis = 0; axis < 3; ++axis) {
+    space.low[axis] -= kSlack;
+    space.high[axis] += kSlack;
+  }
+  return space;
+}
+
+}  // namespace
+
+std::optional<GeoBox> coordinateExtent(const Graph& graph) {
+  if (!graph.hasCoordinates() || graph.nodeCount() == 0) return std::nullopt;
+  const auto& arrays = graph.arrays();
+  const auto [lon_low, lon_high] = std::minmax_element(arrays.lon_e6.begin(), arrays.lon_e6.end());
+  const auto [lat_low, lat_high] = std::minmax_element(arrays.lat_e6.begin(), arrays.lat_e6.end());
+  return GeoBox{*lon_low, *lat_low, *lon_high, *lat_high};
+}
+
+void NearestIndex::forEachInBox(const GeoBox& box, const BoxVisitor& visit) const {
+  if (order_.empty() || box.min_lon_e6 > box.max_lon_e6 || box.min_lat_e6 > box.max_lat_e6) return;
+  const SpaceBox space = spaceBox(box);
+  const auto offer = [&](std::size_t slot) {
+    const NodeId node = order_[slot];
+    return !box.contains({lon_e6_[node], lat_e6_[node]}) || visit(node);
+  };
+  // Breadth first: the ranges of one level of the tree, then those of the next.
+  struct Range {
+    std::size_t begin;
+    std::size_t end;
+  };
+  std::vector<Range> level{{0, order_.size()}};
+  std::vector<Range> next;
+  while (!level.empty()) {
+    for (const Range range : level) {
+      if (range.end - range.begin <= kLeafSize) {
+        for (std::size_t slot = range.begin; slot < range.end; ++slot) {
+          if (!offer(slot)) return;
+        }
+        continue;
+      }
+      const std::size_t middle = range.begin + (range.end - range.begin) / 2;
+      if (!offer(middle)) return;
+      const NodeId split = order_[middle];
+      double split_xyz[3];
+      toArray(unitVector(lon_e6_[split] / 1e6, lat_e6_[split] / 1e6), split_xyz);
+      const int axis = axis_[middle];
+      // Left of the median lie points with coordinate <= the split value, right of it >=.
+      if (space.low[axis] <= split_xyz[axis]) next.push_back({range.begin, middle});
+      if (space.high[axis] >= split_xyz[axis]) next.push_back({middle + 1, range.end});
+    }
+    level.swap(next);
+    next.clear();
   }
 }
 

@@ -10,9 +10,12 @@
 // threads. Straight-line (chord) distance between unit vectors grows with great-circle distance,
 // so the tree prunes by chord while candidates are ranked by haversineMeters itself; the answer
 // is exactly what a brute-force scan with haversineMeters returns (ties go to the lower node id).
+// The same tree answers box queries (forEachInBox): every node whose coordinate lies in a
+// longitude/latitude rectangle, pruned by the rectangle's bounding box on the unit sphere.
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -21,6 +24,26 @@
 #include "graph.h"
 
 namespace twinlane::app {
+
+// A longitude/latitude rectangle in millionths of a degree, the graph's own unit, so that
+// "inside" is decided exactly. Bounds are inclusive; min <= max on both axes (a box never
+// crosses the antimeridian).
+struct GeoBox {
+  std::int32_t min_lon_e6;
+  std::int32_t min_lat_e6;
+  std::int32_t max_lon_e6;
+  std::int32_t max_lat_e6;
+
+  bool contains(Coordinate where) const {
+    return where.lon_e6 >= min_lon_e6 && where.lon_e6 <= max_lon_e6 && where.lat_e6 >= min_lat_e6 &&
+           where.lat_e6 <= max_lat_e6;
+  }
+  friend bool operator==(const GeoBox&, const GeoBox&) = default;
+};
+
+// The smallest box holding every node; nullopt for a graph without coordinates or nodes.
+// Reads every coordinate once: for load time, not per request.
+std::optional<GeoBox> coordinateExtent(const Graph& graph);
 
 class NearestIndex {
  public:
@@ -42,6 +65,13 @@ class NearestIndex {
   // The nearest node to (lon, lat) in degrees. std::nullopt when the index is empty or the
   // position is not finite or outside [-180, 180] x [-90, 90].
   std::optional<Hit> nearest(double lon, double lat) const;
+
+  // Calls `visit(node)` for every node inside `box` until it returns false. The order is the
+  // tree's breadth-first order, so a caller that stops early holds a sample spread over the
+  // whole box rather than one corner of it; it is the same order on every call. Work grows
+  // with the nodes inside the box (plus the tree's depth), not with the graph.
+  using BoxVisitor = std::function<bool(NodeId)>;
+  void forEachInBox(const GeoBox& box, const BoxVisitor& visit) const;
 
   std::size_t size() const { return order_.size(); }
   std::size_t memoryBytes() const { return order_.size_bytes() + axis_.size_bytes(); }

@@ -110,6 +110,33 @@ void writePrefixFallback(std::ostream& out, const std::string& prefix) {
       << "    }\n";
 }
 
+// The service's static files: nginx reads them itself (its workers need read access). The
+// types are spelt out here because the site may be included where no mime.types is; every other
+// path still falls through to `location /` and its JSON 404, and a missing file is a JSON 404
+// too. no-cache: browsers revalidate (ETag), so an upgraded page is never mixed with an old script.
+void writeStaticLocations(std::ostream& out, const std::string& root) {
+  if (root.empty()) return;
+  std::string directory = root;
+  while (directory.size() > 1 && directory.back() == '/') directory.pop_back();
+  const auto common = [&out] {
+    out << "        types { text/html html; text/css css; text/javascript js; image/png png; image/svg+xml svg; }\n"
+        << "        default_type application/octet-stream;\n"
+        << "        charset utf-8;\n"
+        << "        charset_types text/html text/css text/javascript;\n"
+        << "        add_header Cache-Control no-cache;\n";
+  };
+  out << "    # The service's web page (its static root): index.html at /, its other files under /web/.\n"
+      << "    location = / {\n"
+      << "        root \"" << directory << "\";\n"
+      << "        try_files /index.html =404;\n";
+  common();
+  out << "    }\n"
+      << "    location /web/ {\n"
+      << "        alias \"" << directory << (directory == "/" ? "" : "/") << "\";\n";
+  common();
+  out << "    }\n";
+}
+
 const fcgi::RouteSpec* findRoute(const std::vector<fcgi::RouteSpec>& routes, const std::string& name) {
   for (const auto& route : routes) {
     if (route.name == name) return &route;
@@ -156,6 +183,7 @@ std::string renderNginxConfig(const Config& config, const std::vector<fcgi::Rout
           << "    }\n";
     }
   }
+  writeStaticLocations(out, site.static_root);
   out
       << "    location / {\n"
       << "        return 404;\n"

@@ -18,6 +18,7 @@ struct NginxSite {
   std::string config_path;                // named in the header comment
   std::string url_prefix = "/";           // the service's (ServiceSpec::url_prefix): any other path
                                           // under it gets the fast lane's JSON 404
+  std::string static_root = {};           // ServiceConfig::staticRoot(): served at / and /web/; empty: none
 };
 
 // `routes` are all routes the service and the pool offer; each lane gets those its config names.

@@ -95,6 +95,10 @@ RequestOutcome RequestPolicy::run(const RequestTiming& timing, std::string_view 
     outcome.response = fcgi::Response();
     outcome.response.setError(fcgi::HttpError(500, "internal", "internal error; the server log has the details"));
   }
+  // What this request cost, for clients that show it (the map page): time in the lane's queue
+  // when nginx said when it handed the request on, and time in the worker until now.
+  if (timing.queue_wait_ms) outcome.response.addHeader("X-Twinlane-Queue-Ms", std::to_string(*timing.queue_wait_ms));
+  outcome.response.addHeader("X-Twinlane-Compute-Ms", std::to_string(clock_.monotonicMillis() - timing.started_ms));
   return outcome;
 }
 

@@ -71,7 +71,8 @@ class RequestPolicy {
 
   // Runs `handle`, unless the request queued longer than queue.timeout (503 queue_timeout with
   // Retry-After) or its client is already gone (no answer). HttpError becomes its answer,
-  // ClientGone no answer, any other exception 500 internal (logged). Never throws.
+  // ClientGone no answer, any other exception 500 internal (logged). Never throws. Every answer
+  // carries X-Twinlane-Compute-Ms (ms since begin) and, when known, X-Twinlane-Queue-Ms.
   RequestOutcome run(const RequestTiming& timing, std::string_view method, std::string_view uri,
                      const ClientGoneProbe& client_gone, const Handler& handle) const;
 

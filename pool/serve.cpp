@@ -120,6 +120,7 @@ class ServerCommand : public Poco::Util::ServerApplication {
     site.server_name = config().getString("twinlane.server_name", site.server_name);
     site.config_path = path;
     site.url_prefix = service_.url_prefix;
+    if (settings.service) site.static_root = settings.service->staticRoot();
     std::vector<fcgi::RouteSpec> routes;
     for (const auto& route : settings.routes) routes.push_back(route.route);
     std::cout << renderNginxConfig(settings, routes, site);

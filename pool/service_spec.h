@@ -40,6 +40,10 @@ class ServiceConfig {
   // Loads the read-only data, in the master before it forks (and again on HUP, for the next
   // generation). Throws with context; at a reload, the running generation then keeps serving.
   virtual std::unique_ptr<fcgi::Service> load() const = 0;
+  // A directory of static files nginx serves itself (a web page for the API): its index.html
+  // at "/" and every file under "/web/". An absolute path, checked by check(); empty: none.
+  // Read only by nginx-config.
+  virtual std::string staticRoot() const { return {}; }
 };
 
 struct ServiceSpec {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
-# Installs, with apt, whichever of twinlane's build, run and test packages (Debian 12) are missing,
+# Installs, with apt, whichever of twinlane's build, run and test packages (Debian 12) are missing
+# (chromium: the map page's headless browser test, which skips without it),
 # and any further packages named as arguments (bench/install-bench-deps.sh names its own).
 # Does nothing when all are present, so it is cheap to call before every build.
 set -euo pipefail
@@ -11,6 +12,7 @@ packages=(
   libgtest-dev libgmock-dev libboost-dev
   libosmium2-dev libxxhash-dev
   nginx xz-utils curl
+  chromium fonts-dejavu-core
   debhelper lintian systemd
   "$@"
 )

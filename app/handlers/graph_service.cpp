@@ -33,6 +33,7 @@ const std::vector<RouteEntry>& routeTable() {
       {{"graph", "/api/v1/graph", false, {"GET"}}, handleGraph},
       {{"node", "/api/v1/nodes/", true, {"GET"}}, handleNode},
       {{"nearest", "/api/v1/nearest", false, {"GET"}}, handleNearest},
+      {{"segments", "/api/v1/segments", false, {"GET"}}, handleSegments},
       {{"route", "/api/v1/route", false, {"GET"}}, handleRoute},
       {{"matrix", "/api/v1/matrix", false, {"POST"}}, handleMatrix},
   };
@@ -69,7 +70,9 @@ std::vector<fcgi::RouteSpec> graphRoutes() {
 std::unique_ptr<GraphService> GraphService::load(const GraphServiceOptions& options) {
   LoadedGraph loaded = options.graph_path.empty() ? loadDefaultGraph(options.use_hierarchy)
                                                   : loadGraphFile(options.graph_path, options.coordinates_path);
-  return fromLoaded(std::move(loaded), options.matrix_max_cells, options.use_hierarchy);
+  auto service = fromLoaded(std::move(loaded), options.matrix_max_cells, options.use_hierarchy);
+  service->data_->segments_max = options.segments_max;
+  return service;
 }
 
 std::unique_ptr<GraphService> GraphService::fromGraph(Graph graph, std::uint64_t matrix_max_cells) {
@@ -114,11 +117,12 @@ std::unique_ptr<GraphService> GraphService::fromLoaded(LoadedGraph loaded, std::
     loaded.hierarchy = buildAtLoad(loaded.graph);
   }
   const char* origin = !use_hierarchy ? "off (data.hierarchy)" : ready_made ? "snapshot" : "built at load";
+  const std::optional<GeoBox> extent = coordinateExtent(loaded.graph);
   auto data = std::make_unique<GraphData>(GraphData{
       std::move(loaded.graph), std::move(loaded.nearest), std::move(loaded.hierarchy), origin,
       std::move(loaded.format), loaded.profile,
       Poco::DateTimeFormatter::format(Poco::Timestamp(), Poco::DateTimeFormat::ISO8601_FORMAT),
-      matrix_max_cells});
+      matrix_max_cells, GraphServiceOptions{}.segments_max, extent});
   return std::unique_ptr<GraphService>(new GraphService(std::move(data)));
 }
 

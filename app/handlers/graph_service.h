@@ -24,6 +24,7 @@ struct GraphServiceOptions {
   // data.hierarchy: false serves without a contraction hierarchy (none is built, a snapshot's
   // is not used): bidirectional A* and Dijkstra answer, for start-up time or for comparison.
   bool use_hierarchy = true;
+  std::uint64_t segments_max = 20000;  // the most segments one /segments answer holds
 };
 
 // Read-only after construction, shared by every worker through fork.
@@ -38,6 +39,8 @@ struct GraphData {
   snapshot::Profile profile;
   std::string loaded_at;                // RFC 3339
   std::uint64_t matrix_max_cells;
+  std::uint64_t segments_max;
+  std::optional<GeoBox> extent;         // where the nodes lie: for /graph's bbox
 };
 
 // The routes the service answers, for config validation and nginx-config; no data needed.

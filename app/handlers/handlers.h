@@ -52,6 +52,7 @@ void handleGraph(const HandlerContext& context);
 Poco::JSON::Object::Ptr describeGraph(const GraphData& data);
 void handleNode(const HandlerContext& context);
 void handleNearest(const HandlerContext& context);
+void handleSegments(const HandlerContext& context);
 void handleRoute(const HandlerContext& context);
 void handleMatrix(const HandlerContext& context);
 

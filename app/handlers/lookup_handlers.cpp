@@ -47,6 +47,14 @@ Poco::JSON::Object::Ptr describeGraph(const GraphData& data) {
   }
   body->set("search", search);
   body->set("loaded_at", data.loaded_at);
+  if (data.extent) {
+    Poco::JSON::Array::Ptr bbox = new Poco::JSON::Array;
+    for (const std::int32_t e6 : {data.extent->min_lon_e6, data.extent->min_lat_e6, data.extent->max_lon_e6,
+                                  data.extent->max_lat_e6}) {
+      bbox->add(e6 / 1e6);
+    }
+    body->set("bbox", bbox);
+  }
   return body;
 }
 

@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <Poco/JSON/Parser.h>
+#include <Poco/JSON/Stringifier.h>
+
+#include <sstream>
 
 #include "fcgi/http_error.h"
 #include "handlers/graph_service.h"
@@ -16,6 +19,13 @@ Graph smallGraph() {
   return Graph::fromArcs(4, {{0, 1, 5}, {1, 2, 7}, {0, 2, 20}, {2, 0, 1}},
                          {{8'460'000, 49'480'000}, {8'470'000, 49'480'000}, {8'480'000, 49'490'000}, {8'000'000, 49'000'000}},
                          "test:small");
+}
+
+// Compact JSON text of an array or object.
+std::string jsonText(const Poco::Dynamic::Var& value) {
+  std::ostringstream out;
+  Poco::JSON::Stringifier::stringify(value, out);
+  return out.str();
 }
 
 struct Answer {
@@ -67,6 +77,36 @@ TEST_F(HandlersTest, GraphSummary) {
   EXPECT_EQ(json->getValue<std::string>("source"), "test:small");
   EXPECT_EQ(json->getValue<std::string>("checksum").size(), 40u);
   EXPECT_EQ(json->getValue<std::string>("loaded_at").size(), 20u);  // 2026-11-22T02:04:17Z
+  EXPECT_EQ(jsonText(json->getArray("bbox")), "[8,49,8.48,49.49]");
+}
+
+// Nodes 1 (8.46,49.48), 2 (8.47,49.48), 3 (8.48,49.49), 4 (8,49): 1-2, 2-3, and 1-3 both ways.
+TEST_F(HandlersTest, SegmentsInABoxAreAdjacentPairsWithAnEndInsideEachDrawnOnce) {
+  EXPECT_EQ(call("GET", "/api/v1/segments", "bbox=8.455,49.475,8.465,49.485").body,
+            R"({"bbox":[8.455,49.475,8.465,49.485],"count":2,"truncated":false,)"
+            R"("segments":[[8.46,49.48,8.47,49.48],[8.46,49.48,8.48,49.49]]})")
+      << "node 1 alone: its arcs out and in, the two arcs to node 3 as one segment";
+  EXPECT_EQ(call("GET", "/api/v1/segments", "bbox=8.46,49.48,8.47,49.48").json()->getValue<int>("count"), 3)
+      << "nodes 1 and 2 on the box's edges: 1-2 once, 1-3 and 2-3";
+  EXPECT_EQ(call("GET", "/api/v1/segments", "bbox=-180,-90,180,90").json()->getValue<int>("count"), 3);
+  EXPECT_EQ(call("GET", "/api/v1/segments", "bbox=7.99,48.99,8.01,49.01").body,
+            R"({"bbox":[7.99,48.99,8.01,49.01],"count":0,"truncated":false,"segments":[]})")
+      << "node 4 has no arcs";
+  EXPECT_EQ(call("GET", "/api/v1/segments", "bbox=0,0,1,1").json()->getValue<int>("count"), 0);
+  EXPECT_EQ(call("GET", "/api/v1/segments", "bbox=-0.5,-1,0,0").json()->getArray("bbox")->size(), 4u);
+}
+
+TEST_F(HandlersTest, SegmentsBboxErrorsName400Bbox) {
+  for (const std::string bad : {"", "1,2,3", "1,2,3,4,5", "8.5,49,8.4,50", "8,49.5,9,49.4", "8,49,181,50", "8,-91,9,50",
+                                "NaN,49,9,50", "8,49,9,inf", "8,49,9,5e1", "8,49,,50", "8 ,49,9,50"}) {
+    SCOPED_TRACE(bad);
+    const Answer answer = call("GET", "/api/v1/segments", "bbox=" + bad);
+    EXPECT_EQ(answer.status, 400);
+    EXPECT_EQ(answer.errorCode(), "invalid_parameter");
+    EXPECT_NE(answer.body.find("'bbox'"), std::string::npos) << answer.body;
+  }
+  EXPECT_EQ(call("GET", "/api/v1/segments").errorCode(), "missing_parameter");
+  EXPECT_EQ(call("GET", "/api/v1/segments", "bbox=8,49,9,50&zoom=3").errorCode(), "invalid_parameter");
 }
 
 TEST_F(HandlersTest, NodeWithArcsAndCoordinates) {
@@ -291,6 +331,14 @@ TEST_F(HandlersTest, AMatrixMetricTheGraphLacksIs400) {
   const Answer answer = call("POST", "/api/v1/matrix", "", R"({"sources":[1],"targets":[3],"metric":"duration"})");
   EXPECT_EQ(answer.errorCode(), "invalid_parameter");
   EXPECT_NE(answer.body.find("this graph has no durations"), std::string::npos) << answer.body;
+}
+
+TEST_F(HandlersWithoutCoordinates, SegmentsAre404SayingTheGraphHasNoCoordinates) {
+  const Answer answer = call("GET", "/api/v1/segments", "bbox=8,49,9,50");
+  EXPECT_EQ(answer.status, 404);
+  EXPECT_EQ(answer.errorCode(), "not_found");
+  EXPECT_NE(answer.body.find("no coordinates"), std::string::npos) << answer.body;
+  EXPECT_FALSE(call("GET", "/api/v1/graph").json()->has("bbox"));
 }
 
 }  // namespace

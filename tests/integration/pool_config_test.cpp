@@ -99,6 +99,27 @@ TEST_F(PoolConfig, CheckConfigRejectsAHierarchySettingOtherThanAutoOrOff) {
   expectRejected({}, "hierarchy: maybe", "data.hierarchy", " expected auto or off, got 'maybe'");
 }
 
+// web.root names the map page's files, which nginx serves: a directory holding index.html.
+TEST_F(PoolConfig, CheckConfigRejectsAWebRootWithoutThePage) {
+  options.extra_yaml = "web: { root: " + dir.path().string() + " }\n";
+  expectRejected({}, "web: {", "web.root", " cannot read " + dir.path().string() + "/index.html: No such file or directory");
+  options.extra_yaml = "web: { root: relative/web }\n";
+  expectRejected({}, "web: {", "web.root", " 'relative/web' is not an absolute path");
+  options.extra_yaml = "web: { root: /nonexistent/web }\n";
+  expectRejected({}, "web: {", "web.root", " /nonexistent/web is not a directory");
+}
+
+TEST_F(PoolConfig, NginxConfigServesTheWebRootAtTheRoot) {
+  dir.write("index.html", "<!DOCTYPE html>\n");
+  options.extra_yaml = "web: { root: " + dir.path().string() + " }\n";
+  const auto file = dir.write("twinlane.yaml", renderConfig(options, dir.path()));
+  const auto result = runToCompletion({options.binary.string(), "nginx-config", "--config", file.string()}, dir.path(),
+                                      "nginx-config", 30s);
+  ASSERT_EQ(result.status.describe(), "exit 0") << result.err;
+  EXPECT_NE(result.out.find("root \"" + dir.path().string() + "\";"), std::string::npos) << result.out;
+  EXPECT_NE(result.out.find("alias \"" + dir.path().string() + "/\";"), std::string::npos) << result.out;
+}
+
 // The test app has a section of its own and knows nothing of the graph's.
 TEST_F(PoolConfig, EachServiceHasItsOwnSection) {
   options = testappOptions(TWINLANE_TESTAPP_BIN);

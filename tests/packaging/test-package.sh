@@ -140,7 +140,8 @@ for file in /usr/sbin/twinlane /usr/bin/twinlane-graph /etc/twinlane/twinlane.ya
   /usr/share/man/man8/twinlane.8.gz /usr/share/man/man1/twinlane-graph.1.gz /usr/share/doc/twinlane/copyright \
   /usr/include/twinlane/twinlane.h /usr/include/twinlane/version.h /usr/include/twinlane/pool/serve.h \
   /usr/lib/*/cmake/twinlane/twinlaneConfig.cmake /usr/lib/*/libtwinlane_pool.a \
-  /usr/share/doc/twinlane-dev/examples/wordfreq/wordfreq.cpp; do
+  /usr/share/doc/twinlane-dev/examples/wordfreq/wordfreq.cpp \
+  /usr/share/twinlane/web/index.html /usr/share/twinlane/web/map.js /usr/share/twinlane/web/map.css; do
   [[ -e "$file" ]] || fail "$file is not installed"
 done
 dpkg-query -W -f='${Conffiles}\n' twinlane | grep -q '^ /etc/twinlane/twinlane.yaml ' ||
@@ -265,6 +266,17 @@ graph=$(curl -fsS --max-time 10 "$base/api/v1/graph")
 route=$(curl -fsS --max-time 30 "$base/api/v1/route?from=1&to=200000")
 [[ "$route" == *'"reachable":true'* ]] || fail "GET /api/v1/route?from=1&to=200000: ${route:0:200}"
 curl -fsS --max-time 10 "$base/status" | grep -q '"generation":1' || fail "GET /status from loopback"
+
+phase "the map page, served by nginx (www-data) from /usr/share/twinlane/web"
+grep -q 'root "/usr/share/twinlane/web";' /etc/nginx/sites-available/twinlane ||
+  fail "the shipped site does not serve the installed map page"
+page_type=$(curl -fsS --max-time 10 -o "$tmp/page.html" -w '%{content_type}' "$base/") || fail "GET /"
+[[ "$page_type" == text/html* ]] && cmp -s "$tmp/page.html" /usr/share/twinlane/web/index.html ||
+  fail "GET / is not the installed index.html ($page_type)"
+script_type=$(curl -fsS --max-time 10 -o /dev/null -w '%{content_type}' "$base/web/map.js") || fail "GET /web/map.js"
+[[ "$script_type" == text/javascript* ]] || fail "GET /web/map.js is $script_type"
+segments=$(curl -fsS --max-time 10 "$base/api/v1/segments?bbox=8.45,49.45,8.46,49.46")
+[[ "$segments" == *'"truncated":'* ]] || fail "GET /api/v1/segments: ${segments:0:200}"
 
 # ---------------------------------------------------------------------------------------------
 # LOAD_CLIENTS clients, each sending requests one after another for LOAD_SECONDS, alternating a

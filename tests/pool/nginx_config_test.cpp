@@ -99,5 +99,23 @@ TEST(NginxConfigTest, OtherPathsUnderTheServicePrefixGoToTheFastLane) {
   EXPECT_TRUE(contains(site, "location = /status {")) << site;
 }
 
+TEST(NginxConfigTest, AServiceStaticRootIsServedAtTheRootAndUnderWebBeforeTheJson404) {
+  const Config config = parseConfig("", "t.yaml");
+  const std::string none = renderNginxConfig(config, kRoutes, {"127.0.0.1:8081", "_", "t.yaml", "/api/v1/"});
+  EXPECT_FALSE(contains(none, "location = / {")) << none;
+  EXPECT_FALSE(contains(none, "location /web/")) << none;
+
+  const std::string site =
+      renderNginxConfig(config, kRoutes, {"127.0.0.1:8081", "_", "t.yaml", "/api/v1/", "/usr/share/svc/web/"});
+  EXPECT_TRUE(contains(site, "    location = / {\n        root \"/usr/share/svc/web\";\n"
+                             "        try_files /index.html =404;\n"
+                             "        types { text/html html; text/css css; text/javascript js;"))
+      << site;
+  EXPECT_TRUE(contains(site, "    location /web/ {\n        alias \"/usr/share/svc/web/\";\n")) << site;
+  EXPECT_TRUE(contains(site, "add_header Cache-Control no-cache;"));
+  // Everything else keeps the JSON 404.
+  EXPECT_LT(site.find("location /web/"), site.find("    location / {\n        return 404;\n    }"));
+}
+
 }  // namespace
 }  // namespace twinlane::pool

@@ -110,6 +110,23 @@ TEST_F(RequestPolicyTest, RequestQueuedUpToTheQueueTimeoutIsComputed) {
   EXPECT_EQ(responsesWith(counters(), 200), 1u);
 }
 
+TEST_F(RequestPolicyTest, AnswersSayHowLongTheyQueuedAndComputed) {
+  clock_.advance(40);
+  const RequestOutcome computed = serve("1700000000.000", [this](fcgi::Response& response) {
+    clock_.advance(7);
+    response.setBody("application/json", "{}");
+  });
+  EXPECT_EQ(headerValue(computed.response, "X-Twinlane-Queue-Ms"), "40");
+  EXPECT_EQ(headerValue(computed.response, "X-Twinlane-Compute-Ms"), "7");
+  const RequestOutcome failed = serve("", [this](fcgi::Response&) {
+    clock_.advance(3);
+    throw fcgi::HttpError::invalidParameter("to", "no");
+  });
+  EXPECT_EQ(failed.response.status(), 400);
+  EXPECT_EQ(headerValue(failed.response, "X-Twinlane-Queue-Ms"), "") << "nginx did not say when it queued it";
+  EXPECT_EQ(headerValue(failed.response, "X-Twinlane-Compute-Ms"), "3");
+}
+
 TEST_F(RequestPolicyTest, MissingOrMalformedQueuedAtEnforcesNoQueueTimeout) {
   clock_.advance(60000);
   for (const char* queued_at : {"", "1700000000", "1700000000.1", "17x0000000.000", "1700000000.00a"}) {

@@ -39,7 +39,7 @@ struct StackOptions {
   std::string queue_timeout = "5s";
   std::string request_timeout = "30s";
   std::string graceful_timeout = "10s";
-  std::vector<std::string> fast_routes = {"health", "graph", "node", "nearest", "status", "metrics"};
+  std::vector<std::string> fast_routes = {"health", "graph", "node", "nearest", "segments", "status", "metrics"};
   std::vector<std::string> slow_routes = {"route", "matrix"};
   std::optional<std::filesystem::path> graph;        // data.graph; none: the generated default graph
   std::optional<std::filesystem::path> coordinates;  // data.coordinates
