@@ -42,9 +42,9 @@ TEST(GraphTool, ImportsAnOsmFileThatInfoAndVerifyThenDescribe) {
 
   const ToolRun info = runTool(dir, {"info", dir.file("square.twg")});
   ASSERT_TRUE(info.status.success()) << info.err;
-  for (const char* expected : {"format:      twinlane snapshot 1.0", "profile:     car", "nodes:       4", "arcs:        8",
+  for (const char* expected : {"format:      twinlane snapshot 1.1", "profile:     car", "nodes:       4", "arcs:        8",
                                "weights:     duration_ds", "metrics:     length_m duration_ds", "osm ids:     yes",
-                               "node.osm_id", "nearest.order"}) {
+                               "node.osm_id", "nearest.order", "ch.up.first", "ch.down.unpack"}) {
     EXPECT_NE(info.out.find(expected), std::string::npos) << "missing '" << expected << "' in\n" << info.out;
   }
   const ToolRun verify = runTool(dir, {"verify", dir.file("square.twg")});
