@@ -50,7 +50,13 @@ std::optional<std::int64_t> parseQueuedAt(std::string_view text) {
 
 RequestPolicy::RequestPolicy(const LaneConfig& lane, Millis slow_request, WorkerSlot& slot, LaneCounters& counters,
                              Poco::Logger& log, const RequestClock& clock)
-    : lane_(lane), slow_request_(slow_request), slot_(slot), counters_(counters), log_(log), clock_(clock) {}
+    : lane_(lane),
+      slow_request_(slow_request),
+      slot_(slot),
+      counters_(counters),
+      log_(log),
+      clock_(clock),
+      serving_since_ms_(clock.realtimeMillis()) {}
 
 RequestTiming RequestPolicy::begin(std::size_t thread, std::string_view uri, std::string_view queued_at) const {
   RequestTiming timing;
@@ -58,7 +64,9 @@ RequestTiming RequestPolicy::begin(std::size_t thread, std::string_view uri, std
   timing.deadline_ms = timing.started_ms + lane_.request_timeout.count();
   slot_.beginRequest(thread, uri);
   if (const auto queued_at_ms = parseQueuedAt(queued_at)) {
-    timing.queue_wait_ms = std::max<std::int64_t>(0, clock_.realtimeMillis() - *queued_at_ms);
+    const std::int64_t now_ms = clock_.realtimeMillis();
+    timing.queue_wait_ms = std::max<std::int64_t>(0, now_ms - *queued_at_ms);
+    timing.charged_wait_ms = std::max<std::int64_t>(0, now_ms - std::max(*queued_at_ms, serving_since_ms_));
   }
   return timing;
 }
@@ -76,10 +84,14 @@ RequestOutcome RequestPolicy::run(const RequestTiming& timing, std::string_view 
   RequestOutcome outcome;
   try {
     if (client_gone()) throw fcgi::ClientGone();
-    if (timing.queue_wait_ms && *timing.queue_wait_ms > lane_.queue_timeout.count()) {
+    if (timing.charged_wait_ms && *timing.charged_wait_ms > lane_.queue_timeout.count()) {
+      const bool waited_for_start = *timing.charged_wait_ms < *timing.queue_wait_ms;
       throw fcgi::HttpError(503, "queue_timeout",
-                            "the request waited " + std::to_string(*timing.queue_wait_ms) +
-                                " ms in the queue, longer than " + std::to_string(lane_.queue_timeout.count()) +
+                            "the request waited " + std::to_string(*timing.queue_wait_ms) + " ms in the queue" +
+                                (waited_for_start ? " (" + std::to_string(*timing.charged_wait_ms) +
+                                                        " ms of it after the workers started)"
+                                                  : std::string()) +
+                                ", longer than " + std::to_string(lane_.queue_timeout.count()) +
                                 " ms; it was not computed",
                             {{"Retry-After", retryAfterSeconds(lane_.queue_timeout)}});
     }

@@ -39,6 +39,9 @@ struct RequestTiming {
   std::int64_t started_ms = 0;   // monotonic
   std::int64_t deadline_ms = 0;  // monotonic: started_ms + request_timeout
   std::optional<std::int64_t> queue_wait_ms;  // nullopt: nginx did not say when it queued it
+  // The part of the wait the queue timeout judges: since the request was queued or since this
+  // worker started serving, whichever is later (see RequestPolicy).
+  std::optional<std::int64_t> charged_wait_ms;
 };
 
 // What the handler produced, or what the policy answered instead.
@@ -70,7 +73,10 @@ class RequestPolicy {
   void checkpoint(const RequestTiming& timing, const ClientGoneProbe& client_gone) const;
 
   // Runs `handle`, unless the request queued longer than queue.timeout (503 queue_timeout with
-  // Retry-After) or its client is already gone (no answer). HttpError becomes its answer,
+  // Retry-After; what counts is the wait since this worker started serving, when that is later:
+  // requests held in the lane socket while a master starts or restarts, loading its data, were
+  // not refused by an overloaded lane but waited for one, so they get a full queue.timeout once
+  // the workers serve, as the socket units promise) or its client is already gone (no answer). HttpError becomes its answer,
   // ClientGone no answer, any other exception 500 internal (logged). Never throws. Every answer
   // carries X-Twinlane-Compute-Ms (ms since begin) and, when known, X-Twinlane-Queue-Ms.
   RequestOutcome run(const RequestTiming& timing, std::string_view method, std::string_view uri,
@@ -92,6 +98,7 @@ class RequestPolicy {
   LaneCounters& counters_;
   Poco::Logger& log_;
   const RequestClock& clock_;
+  std::int64_t serving_since_ms_;  // realtime: when this worker started serving (construction)
 };
 
 // nginx's $msec ("1700000000.123") in milliseconds; nullopt when absent or malformed.

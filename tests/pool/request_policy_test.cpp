@@ -60,7 +60,9 @@ class RequestPolicyTest : public ::testing::Test {
     board_.slot(0).state.store(WorkerState::kIdle);
   }
 
-  RequestPolicy policy() { return RequestPolicy(lane_, Millis(1000), board_.slot(0), board_.counters(Lane::kSlow), log_, clock_); }
+  // The worker's policy, made when the fixture is, so the worker started serving at the clock's
+  // initial time (1700000000.000).
+  const RequestPolicy& policy() const { return policy_; }
   const LaneCounters& counters() const { return board_.counters(Lane::kSlow); }
 
   // A request start to finish, as a worker runs it; returns what it answered.
@@ -84,6 +86,7 @@ class RequestPolicyTest : public ::testing::Test {
     computed_ = true;
     response.setBody("application/json", "{}");
   };
+  const RequestPolicy policy_{lane_, Millis(1000), board_.slot(0), board_.counters(Lane::kSlow), log_, clock_};
 };
 
 TEST_F(RequestPolicyTest, RequestQueuedPastTheQueueTimeoutIs503AndNotComputed) {
@@ -108,6 +111,27 @@ TEST_F(RequestPolicyTest, RequestQueuedUpToTheQueueTimeoutIsComputed) {
   EXPECT_EQ(outcome.response.status(), 200);
   EXPECT_EQ(counters().queue_timeouts.load(), 0u);
   EXPECT_EQ(responsesWith(counters(), 200), 1u);
+}
+
+TEST_F(RequestPolicyTest, WaitingForTheWorkersToStartDoesNotCountAgainstTheQueueTimeout) {
+  // Queued 10 s before the worker started serving (a master loading its data), taken 100 ms
+  // after: computed, and the answer still says how long it waited in all.
+  clock_.advance(100);
+  const RequestOutcome outcome = serve("1699999990.000", answer_);
+  EXPECT_TRUE(computed_);
+  EXPECT_EQ(outcome.response.status(), 200);
+  EXPECT_EQ(headerValue(outcome.response, "X-Twinlane-Queue-Ms"), "10100");
+}
+
+TEST_F(RequestPolicyTest, AfterTheStartTheQueueTimeoutHoldsForRequestsQueuedBefore) {
+  clock_.advance(5001);
+  const RequestOutcome outcome = serve("1699999990.000", answer_);
+  EXPECT_FALSE(computed_);
+  EXPECT_EQ(outcome.response.status(), 503);
+  EXPECT_NE(outcome.response.body().find("waited 15001 ms in the queue (5001 ms of it after the workers started), "
+                                         "longer than 5000 ms"),
+            std::string::npos)
+      << outcome.response.body();
 }
 
 TEST_F(RequestPolicyTest, AnswersSayHowLongTheyQueuedAndComputed) {
