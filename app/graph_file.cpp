@@ -11,13 +11,10 @@
 #include <cstring>
 #include <string_view>
 
-#include "ch_builder.h"
 #include "dimacs.h"
 #include "fcgi/unique_fd.h"
-#include "generator.h"
 #include "mapped_file.h"
 #include "snapshot_reader.h"
-#include "snapshot_writer.h"
 
 namespace twinlane::app {
 namespace {
@@ -36,12 +33,12 @@ bool looksLikeText(const unsigned char* bytes, std::size_t size) {
   return std::all_of(bytes, bytes + size, [](unsigned char c) { return c == '\t' || c == '\n' || c == '\r' || (c >= 0x20 && c < 0x7f); });
 }
 
-LoadedGraph fromSnapshot(SnapshotContents contents) {
+}  // namespace
+
+LoadedGraph loadedFromSnapshot(SnapshotContents contents) {
   return {std::move(contents.graph), std::move(contents.nearest), std::move(contents.hierarchy), "snapshot",
           contents.profile};
 }
-
-}  // namespace
 
 GraphFileHead sniffGraphFile(const std::string& path) {
   UniqueFd file(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
@@ -92,24 +89,12 @@ LoadedGraph loadGraphFile(const std::string& path, const std::string& coordinate
       throw GraphFormatError(path + ": a snapshot holds its own coordinates; remove data.coordinates (" +
                              coordinates_path + ")");
     }
-    return fromSnapshot(viewSnapshot(MappedFile::sealedCopy(path), path));
+    return loadedFromSnapshot(viewSnapshot(MappedFile::sealedCopy(path), path));
   }
   Graph graph = readDimacs(path, coordinates_path);
   std::optional<NearestIndex> nearest;
   if (graph.hasCoordinates()) nearest.emplace(graph);
   return {std::move(graph), std::move(nearest), std::nullopt, "dimacs", snapshot::Profile::kDimacs};
-}
-
-LoadedGraph loadDefaultGraph(bool with_hierarchy) {
-  const Graph generated = generateRoadGraph();
-  const NearestIndex nearest(generated);
-  std::optional<ContractionHierarchy> hierarchy;
-  if (with_hierarchy) hierarchy.emplace(buildContractionHierarchy(generated));
-  const std::string name = generated.source();
-  UniqueFd memfd(MappedFile::createSealableMemfd(name));
-  writeSnapshot(generated, &nearest, hierarchy ? &*hierarchy : nullptr, {snapshot::Profile::kGenerated, name},
-                memfd.get(), name);
-  return fromSnapshot(viewSnapshot(MappedFile::sealMemfd(memfd.release(), name), name));
 }
 
 }  // namespace twinlane::app

@@ -2,8 +2,7 @@
 // Loading the graph a config names, whatever its format, told apart by its first bytes: a
 // snapshot (snapshot_format.h) is validated and served from a sealed in-memory copy; a DIMACS
 // text file (plain or gzip) is parsed; an OpenStreetMap file or anything else is refused with a
-// message that says what to do. Also the generated default graph, which goes through a snapshot
-// too, so that every server serves the same way.
+// message that says what to do. (The generated default graph is default_graph.h's.)
 #pragma once
 
 #include <optional>
@@ -13,6 +12,7 @@
 #include "graph.h"
 #include "nearest.h"
 #include "snapshot_format.h"
+#include "snapshot_reader.h"
 
 namespace twinlane::app {
 
@@ -42,8 +42,7 @@ struct LoadedGraph {
 // GraphFormatError (or std::runtime_error for I/O failures), naming the file and the problem.
 LoadedGraph loadGraphFile(const std::string& path, const std::string& coordinates_path);
 
-// The generated default graph (with its contraction hierarchy unless `with_hierarchy` is
-// false), written as a snapshot into memory and served from there.
-LoadedGraph loadDefaultGraph(bool with_hierarchy = true);
+// What a validated snapshot serves.
+LoadedGraph loadedFromSnapshot(SnapshotContents contents);
 
 }  // namespace twinlane::app

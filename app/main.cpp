@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 
 #include "handlers/graph_service.h"
@@ -71,6 +72,11 @@ std::unique_ptr<pool::ServiceConfig> readGraphConfig(pool::ConfigSection& top) {
   const std::string hierarchy = data.string("hierarchy", "auto");
   if (hierarchy != "auto" && hierarchy != "off") throw data.error("hierarchy", "expected auto or off, got '" + hierarchy + "'");
   options.use_hierarchy = hierarchy == "auto";
+  // systemd's CacheDirectory= (a colon-separated list when a unit names several): where the
+  // generated default graph's snapshot is kept between starts (default_graph.h).
+  if (const char* cache = std::getenv("CACHE_DIRECTORY"); cache != nullptr && options.graph_path.empty()) {
+    options.default_graph_cache = std::string(cache).substr(0, std::string(cache).find(':'));
+  }
   options.matrix_max_cells = top.section("limits").integer("matrix_max_cells", options.matrix_max_cells, 1, 100'000'000);
   options.segments_max = top.section("limits").integer("segments_max", options.segments_max, 1, 1'000'000);
   pool::ConfigSection web = top.section("web");

@@ -12,6 +12,7 @@
 #include <stdexcept>
 
 #include "ch_builder.h"
+#include "default_graph.h"
 #include "dimacs.h"
 #include "fcgi/http_error.h"
 #include "generator.h"
@@ -68,8 +69,11 @@ std::vector<fcgi::RouteSpec> graphRoutes() {
 }
 
 std::unique_ptr<GraphService> GraphService::load(const GraphServiceOptions& options) {
-  LoadedGraph loaded = options.graph_path.empty() ? loadDefaultGraph(options.use_hierarchy)
-                                                  : loadGraphFile(options.graph_path, options.coordinates_path);
+  LoadedGraph loaded =
+      options.graph_path.empty()
+          ? loadDefaultGraph({.generator = {}, .with_hierarchy = options.use_hierarchy,
+                              .cache_directory = options.default_graph_cache})
+          : loadGraphFile(options.graph_path, options.coordinates_path);
   auto service = fromLoaded(std::move(loaded), options.matrix_max_cells, options.use_hierarchy);
   service->data_->segments_max = options.segments_max;
   return service;

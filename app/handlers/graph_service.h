@@ -24,6 +24,8 @@ struct GraphServiceOptions {
   // data.hierarchy: false serves without a contraction hierarchy (none is built, a snapshot's
   // is not used): bidirectional A* and Dijkstra answer, for start-up time or for comparison.
   bool use_hierarchy = true;
+  // Where the generated default graph is cached between starts ($CACHE_DIRECTORY); empty: nowhere.
+  std::string default_graph_cache;
   std::uint64_t segments_max = 20000;  // the most segments one /segments answer holds
 };
 

@@ -386,14 +386,5 @@ TEST_F(SnapshotTest, AHierarchyWrittenIsTheHierarchyRead) {
   EXPECT_FALSE(loadGraphFile(path("bare.twg"), "").hierarchy.has_value());
 }
 
-TEST_F(SnapshotTest, TheDefaultGraphIsServedFromASealedSnapshot) {
-  const LoadedGraph loaded = loadDefaultGraph();
-  EXPECT_EQ(loaded.format, "snapshot");
-  EXPECT_TRUE(loaded.graph.isMapped());
-  EXPECT_TRUE(loaded.nearest.has_value());
-  EXPECT_TRUE(loaded.hierarchy.has_value());
-  EXPECT_GT(loaded.graph.nodeCount(), 1000u);
-}
-
 }  // namespace
 }  // namespace twinlane::app
