@@ -122,7 +122,7 @@ void writeStaticLocations(std::ostream& out, const std::string& root) {
     out << "        types { text/html html; text/css css; text/javascript js; image/png png; image/svg+xml svg; }\n"
         << "        default_type application/octet-stream;\n"
         << "        charset utf-8;\n"
-        << "        charset_types text/html text/css text/javascript;\n"
+        << "        charset_types text/css text/javascript;\n"  // text/html always is one
         << "        add_header Cache-Control no-cache;\n";
   };
   out << "    # The service's web page (its static root): index.html at /, its other files under /web/.\n"
