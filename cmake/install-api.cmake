@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: Apache-2.0
 # The installed API (the twinlane-dev package): the public headers, the static libraries of the
 # server (fcgi/ and pool/), and a CMake package, so that a service built outside this tree writes
-#   find_package(twinlane 0.3 CONFIG REQUIRED)
+#   find_package(twinlane 0.4 CONFIG REQUIRED)
 #   target_link_libraries(my_service PRIVATE twinlane::server)
 # Everything here is in the "dev" install component; the programs are in the default one.
 include(CMakePackageConfigHelpers)
@@ -40,7 +40,7 @@ install(EXPORT twinlaneTargets NAMESPACE twinlane:: DESTINATION ${TWINLANE_CMAKE
 configure_package_config_file(cmake/twinlaneConfig.cmake.in ${PROJECT_BINARY_DIR}/twinlaneConfig.cmake
   INSTALL_DESTINATION ${TWINLANE_CMAKE_DIR})
 # 0.x: a minor release may change the API (semantic versioning's rule for 0.y.z), so a
-# service asking for 0.3 accepts only 0.3.*; from 1.0 on, any later 1.x.
+# service asking for 0.4 accepts only 0.4.*; from 1.0 on, any later 1.x.
 if(PROJECT_VERSION_MAJOR EQUAL 0)
   set(TWINLANE_COMPATIBILITY SameMinorVersion)
 else()
