@@ -14,6 +14,7 @@ Sections (BENCH_SECTIONS, comma-separated; default all):
   scenario   3 slow requests, then 20 fast: when does the last fast answer arrive
   scaling    slow-lane route and matrix throughput with 1, 2 and 4 workers
   memory     PSS and private memory of master and workers with 1, 4 and 8 slow workers
+  throughput random-pair routes through nginx on the slow lane against node lookups on the fast lane
   routes     per-query route times: our search, plain Dijkstra, Boost.Graph (bench-routes)
   startup    start to all workers ready, and HUP reload
   import     twinlane-graph import of the Rhein-Neckar extract, both profiles: wall time, peak RSS
@@ -27,6 +28,7 @@ import json
 import os
 import platform
 import random
+import re
 import shutil
 import signal
 import socket
@@ -78,14 +80,19 @@ S = {
     "seed": env_int("BENCH_SEED", 42),
     "port": env_int("BENCH_PORT", 18080),
     "import_reps": env_int("BENCH_IMPORT_REPS", 1 if QUICK else 3),
-    # Grid points handed to `generate --nodes`; the largest component it keeps is a little smaller.
+    # `generate --nodes` of the sweep's road-like graphs (exact from a few thousand nodes on).
     "sweep_nodes": [int(n) for n in os.environ.get("BENCH_SWEEP_NODES", "250000 1000000 4000000 16000000").split()],
     # Parsing DIMACS text of 16 M nodes takes minutes, too long for a quick run; 0: every size.
     "sweep_dimacs_max": env_int("BENCH_SWEEP_DIMACS_MAX", 4000000 if QUICK else 0),
     "sweep_reps": env_int("BENCH_SWEEP_REPS", 1 if QUICK else 3),
     "sweep_workers": [int(w) for w in os.environ.get("BENCH_SWEEP_WORKERS", "1 8").split()],
+    # The hierarchy's build and query times on the sweep's graphs up to this many nodes
+    # (bench-routes --ch-only contracts each graph once more: minutes at 16 M).
+    "sweep_ch_max": env_int("BENCH_SWEEP_CH_MAX", 4000000),
+    "sweep_ch_pairs": env_int("BENCH_SWEEP_CH_PAIRS", 300),
+    "throughput_connections": env_int("BENCH_THROUGHPUT_CONNECTIONS", 16),
     "sections": os.environ.get("BENCH_SECTIONS",
-                               "routes,fast,isolation,scenario,scaling,memory,startup,import,sweep").split(","),
+                               "routes,fast,isolation,scenario,scaling,memory,throughput,startup,import,sweep").split(","),
 }
 BUILD = os.environ.get("BENCH_BUILD", os.path.join(ROOT, "build-bench-release"))
 TWINLANE = os.path.join(BUILD, "app", "twinlane")
@@ -882,6 +889,22 @@ pm.max_children = {slow_children}
                 f"(cold {cold['total']['pss'] / 2**20:.1f}), private {warm['total']['private'] / 2**20:.1f} MiB")
         return result
 
+    def section_throughput(self):
+        """Random-pair routes (slow lane, its configured workers) against random node lookups (fast
+        lane), through nginx, same connection count, one after the other in the same run."""
+        self.ensure_twinlane(S["slow_workers"])
+        connections = S["throughput_connections"]
+        scripts = {"route": self.script("routes", lua_routes(self.node_count)),
+                   "node": self.script("nodes", lua_nodes(self.node_count))}
+        runs = {}
+        for rep in range(S["reps"]):
+            for kind, script in scripts.items():
+                figures = self.wrk(self.ports["twinlane"], script, connections)
+                runs.setdefault(kind, []).append(figures)
+                log(f"throughput {kind} ({connections} conn.): {figures['rps']:.0f} rps, p99 "
+                    f"{figures['p99_us'] / 1000:.2f} ms, errors {figures['error_count']}")
+        return {"connections": connections, "slow_workers": S["slow_workers"], "runs": runs, "summary": summarise(runs)}
+
     def graph_memory_bytes(self):
         for line in self.graph_info.splitlines():
             if line.startswith("memory:"):
@@ -973,6 +996,11 @@ pm.max_children = {slow_children}
         log(f"sweep {grid_nodes:,}: {nodes:,} nodes, {arcs:,} arcs, snapshot {result['snapshot_bytes'] / 2**20:.0f} MiB "
             f"(generated in {made['wall_s']:.1f} s)")
         result["load_steps"] = self.snapshot_load_steps(snapshot)
+        contraction = re.search(r"contraction hierarchy ([0-9,]+) arcs in ([0-9.]+) s", made["output"])
+        if contraction:
+            result["contraction_s"] = float(contraction.group(2))
+        if grid_nodes <= S["sweep_ch_max"]:
+            result["ch"] = self.sweep_ch(grid_nodes, prefix + "-ch")
         result["snapshot"] = self.sweep_starts((snapshot, None), S["sweep_workers"], reload=True)
         os.unlink(snapshot)
         if S["sweep_dimacs_max"] and grid_nodes > S["sweep_dimacs_max"]:
@@ -986,6 +1014,17 @@ pm.max_children = {slow_children}
         # One slow worker only: start-up is the comparison; the memory section covers DIMACS's sharing.
         result["dimacs"] = self.sweep_starts((gr, co), S["sweep_workers"][:1], reload=False)
         return result
+
+    def sweep_ch(self, grid_nodes, out):
+        """bench-routes --ch-only on the generated graph: contraction, routes, matrices."""
+        argv = [ROUTES, "--generate", str(grid_nodes), "--ch-only", "--pairs", str(S["sweep_ch_pairs"]), "--seed",
+                str(S["seed"]), "--out", out]
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=7200)
+        log(done.stdout.strip() + done.stderr.strip())
+        with open(out + ".json") as f:
+            figures = json.load(f)
+        figures["exit_code"] = done.returncode
+        return figures
 
     def snapshot_load_steps(self, snapshot):
         """bench-snapshot-load: the sealed copy against a plain mapping, and validation, step by step."""
@@ -1093,7 +1132,8 @@ pm.max_children = {slow_children}
         self.prepare_graph()
         self.render_twinlane_site()
         self.start_nginx()
-        order = ["routes", "fast", "isolation", "scenario", "scaling", "memory", "startup", "import", "sweep"]
+        order = ["routes", "fast", "isolation", "scenario", "scaling", "memory", "throughput", "startup", "import",
+                 "sweep"]
         for section in order:
             if section not in S["sections"]:
                 continue

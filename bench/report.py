@@ -27,8 +27,14 @@ SLOW_SCALING = 1.8
 MEMORY_RATIO = 1.3
 ROUTES_SPEEDUP = 3.0
 STARTUP_S = 1.0
-SNAPSHOT_STARTUP_S = 1.0       # at the sweep's largest graph (16 M grid points by default)
+SNAPSHOT_STARTUP_S = 1.0       # at the sweep's largest graph (16 M nodes by default)
 SNAPSHOT_MEMORY_RATIO = 1.05   # cold total PSS, the most slow workers against the fewest
+CH_BUILD_S = 3.0               # contraction hierarchy targets on Rhein-Neckar (issue 10)
+CH_ROUTE_P50_US = 20
+CH_ROUTE_P99_US = 40
+CH_PATH_P50_US = 35
+CH_MATRIX_MS = {100: 8, 1000: 250}
+SLOW_VS_FAST_RPS = 0.5         # slow-lane random routes against fast-lane node lookups, through nginx
 
 
 def ms(us):
@@ -434,36 +440,87 @@ plot DATA using 2:xtic(1) title 'master', '' using 3 title 'fast lane', '' using
                  f"{sec['mismatches']} distances differ from plain Dijkstra's. Median settled nodes: ours "
                  f"{fmt(sec['settled_p50']['ours'], 0)}, plain Dijkstra {fmt(sec['settled_p50']['plain'], 0)}.")
         self.add()
-        names = {"ours": "twinlane PathSearch (bidirectional A*)", "plain": "plain Dijkstra, early exit",
+        names = {"ch": "twinlane ChSearch (contraction hierarchy), distance only",
+                 "ch_path": "twinlane ChSearch, with the unpacked node path",
+                 "ours": "twinlane PathSearch (bidirectional A*)", "plain": "plain Dijkstra, early exit",
                  "boost": "Boost.Graph dijkstra_shortest_paths, early exit"}
+        keys = [key for key in names if key in a]
         rows = []
-        for key in ("ours", "plain", "boost"):
+        for key in keys:
             f = a[key]
-            rows.append([names[key], fmt(f["p50_us"] / 1000, 2), fmt(f["p90_us"] / 1000, 2), fmt(f["p99_us"] / 1000, 2),
-                         fmt(f["mean_us"] / 1000, 2), fmt(a["boost"]["p50_us"] / f["p50_us"], 2)])
-        self.add(table(["search", "p50 ms", "p90 ms", "p99 ms", "mean ms", "Boost p50 / this p50"], rows))
+            rows.append([names[key], fmt(f["p50_us"], 1), fmt(f["p90_us"], 1), fmt(f["p99_us"], 1),
+                         fmt(f["mean_us"], 1), fmt(a["boost"]["p50_us"] / f["p50_us"], 1)])
+        self.add(table(["search", "p50 us", "p90 us", "p99 us", "mean us", "Boost p50 / this p50"], rows))
         self.add()
+        ch = sec.get("ch")
+        if ch and "ch" in a:
+            settled = sec["settled_p50"].get("ch")
+            self.add(f"Contraction hierarchy: built in {fmt(ch['build_ms'] / 1000, 2)} s, {ch['arcs']:,} arcs "
+                     f"({fmt(mib(ch['memory_bytes']), 1)} MiB); a query settles {fmt(settled, 0)} nodes (median). "
+                     f"Matrices of random sources and targets (bucket method, whole request, median of the runs):")
+            self.add()
+            self.add(table(["matrix", "median ms", "runs", "per cell us"],
+                           [[f"{m['size']} x {m['size']}", fmt(m["median_ms"], 2), m["runs"],
+                             fmt(m["median_ms"] * 1000 / m["size"] ** 2, 3)] for m in sec.get("matrices", [])]))
+            self.add()
+            self.target(f"contraction hierarchy build ≤ {CH_BUILD_S:.0f} s", f"{fmt(ch['build_ms'] / 1000, 2)} s",
+                        ch["build_ms"] / 1000 <= CH_BUILD_S)
+            self.target(f"CH route, distance only: median ≤ {CH_ROUTE_P50_US} us", f"{fmt(a['ch']['p50_us'], 1)} us",
+                        a["ch"]["p50_us"] <= CH_ROUTE_P50_US)
+            self.target(f"CH route, distance only: p99 ≤ {CH_ROUTE_P99_US} us", f"{fmt(a['ch']['p99_us'], 1)} us",
+                        a["ch"]["p99_us"] <= CH_ROUTE_P99_US)
+            self.target(f"CH route with the node path: median ≤ {CH_PATH_P50_US} us",
+                        f"{fmt(a['ch_path']['p50_us'], 1)} us", a["ch_path"]["p50_us"] <= CH_PATH_P50_US)
+            for m in sec.get("matrices", []):
+                if m["size"] in CH_MATRIX_MS:
+                    self.target(f"{m['size']}x{m['size']} matrix ≤ {CH_MATRIX_MS[m['size']]} ms",
+                                f"{fmt(m['median_ms'], 1)} ms", m["median_ms"] <= CH_MATRIX_MS[m["size"]])
         r = a["boost"]["p50_us"] / a["ours"]["p50_us"]
         self.target(f"routes: our median ≥ {ROUTES_SPEEDUP}x faster than Boost's early-exit Dijkstra",
                     f"{fmt(a['ours']['p50_us'] / 1000, 2)} vs {fmt(a['boost']['p50_us'] / 1000, 2)} ms = {fmt(r, 2)}x",
                     r >= ROUTES_SPEEDUP)
-        # CDF from the per-query TSV.
+        # CDF from the per-query TSV, every search named in its header.
         tsv = os.path.join(self.dir, "routes.tsv")
         if os.path.exists(tsv):
             with open(tsv) as f:
-                rows = [line.split("\t") for line in f.read().splitlines()[1:]]
-            columns = [sorted(float(row[i]) / 1000 for row in rows) for i in (3, 4, 5)]
+                lines = f.read().splitlines()
+            header = lines[0].split("\t")
+            rows = [line.split("\t") for line in lines[1:]]
+            keys = [key for key in names if f"{key}_us" in header]
+            columns = [sorted(float(row[header.index(f"{key}_us")]) / 1000 for row in rows) for key in keys]
             n = len(rows)
-            data = "\n".join(f"{(i + 1) / n:.4f} {columns[0][i]:.4f} {columns[1][i]:.4f} {columns[2][i]:.4f}"
+            data = "\n".join(f"{(i + 1) / n:.4f} " + " ".join(f"{column[i]:.5f}" for column in columns)
                              for i in range(n)) + "\n"
-            self.add(self.gnuplot("routes_cdf", data, """set title "Per-query route time, cumulative (same pairs)"
+            plots = ", ".join(f"DATA using {i + 2}:1 with lines lw 2 title '{names[key]}'" for i, key in enumerate(keys))
+            self.add(self.gnuplot("routes_cdf", data, f"""set title "Per-query route time, cumulative (same pairs)"
 set xlabel "ms per query (log scale)"
 set ylabel "fraction of queries"
 set logscale x
 set key bottom right
-plot DATA using 2:1 with lines lw 2 title 'twinlane PathSearch', DATA using 3:1 with lines lw 2 title 'plain Dijkstra', DATA using 4:1 with lines lw 2 title 'Boost.Graph Dijkstra'
+plot {plots}
 """))
         self.add()
+
+    def throughput(self):
+        sec = self.sections.get("throughput")
+        if not sec:
+            return
+        summary = sec["summary"]
+        self.add("## 6b. Slow-lane routes against fast-lane lookups, through nginx")
+        self.add()
+        self.add(f"wrk with {sec['connections']} connections, one after the other: random-pair routes "
+                 f"(`/api/v1/route`, slow lane, {sec['slow_workers']} workers, one request each at a time) and "
+                 f"random node lookups (`/api/v1/nodes/{{id}}`, fast lane). Medians of {summary['route']['reps']} runs.")
+        self.add()
+        self.add(table(["request", "requests/s", "p50 ms", "p99 ms", "errors"],
+                       [[kind, fmt(summary[kind]["rps"], 0), fmt(ms(summary[kind]["p50_us"]), 2),
+                         fmt(ms(summary[kind]["p99_us"]), 2), summary[kind]["errors"]] for kind in ("route", "node")]))
+        self.add()
+        r = ratio(summary["route"]["rps"], summary["node"]["rps"])
+        self.target(f"slow-lane routes: throughput ≥ {SLOW_VS_FAST_RPS}x the fast lane's node lookups "
+                    f"({sec['connections']} conn.)",
+                    f"{fmt(summary['route']['rps'], 0)} vs {fmt(summary['node']['rps'], 0)} rps = {fmt(r, 2)}x",
+                    r is not None and r >= SLOW_VS_FAST_RPS)
 
     def startup(self):
         sec = self.sections.get("startup")
@@ -524,9 +581,9 @@ plot DATA using 2:1 with lines lw 2 title 'twinlane PathSearch', DATA using 3:1 
         sizes = sorted(sec["sizes"].items(), key=lambda item: int(item[0]))
         counts = [str(w) for w in sec.get("slow_workers", [1, 8])]
         one, many = counts[0], counts[-1]
-        dimacs_sizes = f"{sec['dimacs_max']:,} grid points" if sec.get("dimacs_max") else "every size"
-        self.add(f"Generated graphs (`twinlane-graph generate --nodes GRID`, which keeps the largest strongly "
-                 f"connected component of the grid), served with 1 fast worker. *Ready*: from exec of the master "
+        dimacs_sizes = f"{sec['dimacs_max']:,} nodes" if sec.get("dimacs_max") else "every size"
+        self.add(f"Generated road-like graphs (`twinlane-graph generate --nodes N --format snapshot`, which also "
+                 f"contracts them), served with 1 fast worker. *Ready*: from exec of the master "
                  f"to `/status` showing every worker idle, median of {sec.get('reps')} start(s); *load*: what the "
                  f"master logs for reading the graph; *reload*: `HUP` to the new generation ready, with the file "
                  f"unchanged (the master reuses the sealed copy the running generation holds and validates it "
@@ -545,15 +602,37 @@ plot DATA using 2:1 with lines lw 2 title 'twinlane PathSearch', DATA using 3:1 
                          fmt(snap["reload_touched_new_ready_s_p50"] * 1000, 0),
                          fmt(ready_text * 1000 if ready_text else None, 0),
                          fmt(text["graph_load_ms_p50"] if text else None, 0), fmt(ratio(ready_text, ready_snap), 1)])
-        self.add(table(["grid points", "nodes", "arcs", "snapshot MiB", "DIMACS MiB",
+        self.add(table(["--nodes", "nodes", "arcs", "snapshot MiB", "DIMACS MiB",
                         f"ready from snapshot, {one} slow, ms", f"same, {many} slow, ms", "snapshot load ms",
                         "HUP reload, same file, ms", "HUP reload, touched file, ms", f"ready from DIMACS, {one} slow, ms", "DIMACS load ms",
                         "DIMACS / snapshot"], rows))
         self.add()
+        with_ch = [(grid, f) for grid, f in sizes if f.get("ch") or f.get("contraction_s")]
+        if with_ch:
+            self.add("Contraction hierarchies of the sweep's graphs: *in the snapshot* is what `generate --format "
+                     "snapshot` reports for contracting; the rest is `bench-routes --ch-only` (contracting again, then "
+                     "random pairs of the largest component, each query alone, checked against bidirectional A*, "
+                     "and whole random matrices).")
+            self.add()
+            rows = []
+            for grid, f in with_ch:
+                c = f.get("ch") or {}
+                a = c.get("algorithms", {})
+                m = {x["size"]: x["median_ms"] for x in c.get("matrices", [])}
+                rows.append([f"{f['nodes']:,}", fmt(f.get("contraction_s"), 1),
+                             fmt(c["ch"]["build_ms"] / 1000 if c else None, 1),
+                             f"{c['ch']['arcs']:,}" if c else "–", fmt(a.get("ch", {}).get("p50_us"), 1),
+                             fmt(a.get("ch", {}).get("p99_us"), 1), fmt(a.get("ch_path", {}).get("p50_us"), 1),
+                             fmt(ms(a["ours"]["p50_us"]) if "ours" in a else None, 2), fmt(m.get(100), 1),
+                             fmt(m.get(1000), 0), c.get("mismatches", "–")])
+            self.add(table(["nodes", "contraction in the snapshot, s", "contraction, s", "hierarchy arcs",
+                            "route p50 us", "route p99 us", "with path p50 us", "bidirectional A* p50 ms",
+                            "100x100 ms", "1000x1000 ms", "mismatches"], rows))
+            self.add()
         grid, largest = sizes[-1]
         ready = largest["snapshot"]["ready_s_p50"].get(one)
         self.target(f"start-up from a snapshot < {SNAPSHOT_STARTUP_S} s at {largest['nodes']:,} nodes "
-                    f"({int(grid):,} grid points, {one} slow worker, median)",
+                    f"({one} slow worker, median)",
                     f"{fmt(ready * 1000, 0)} ms (load {fmt(largest['snapshot']['graph_load_ms_p50'], 0)} ms, "
                     f"{fmt(mib(largest['snapshot_bytes']), 0)} MiB file)", ready < SNAPSHOT_STARTUP_S)
 
@@ -636,6 +715,7 @@ plot DATA using 1:2 with linespoints lw 2 title 'from the snapshot', DATA using 
         self.scaling()
         self.memory()
         self.routes()
+        self.throughput()
         self.startup()
         self.imports()
         self.sweep()

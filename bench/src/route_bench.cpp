@@ -12,9 +12,11 @@
 // targets, whole (backward climbs, buckets and forward climbs), a few times each.
 // Every distance is checked against plain Dijkstra. This is a measuring tool, not a test: it
 // prints figures and exits 0 unless the graph cannot be read or a distance differs.
+// --ch-only, for graphs of millions of nodes (the size sweep), leaves out plain Dijkstra and
+// Boost (seconds a query there) and checks the hierarchy's distances against `ours` instead.
 //
 // usage: bench-routes (--graph GR [--coordinates CO] | --generate NODES) [--pairs 1000]
-//                     [--seed 42] --out PREFIX      (writes PREFIX.json and PREFIX.tsv)
+//                     [--seed 42] [--ch-only] --out PREFIX   (writes PREFIX.json, and PREFIX.tsv)
 #include <boost/graph/adjacency_list.hpp>
 #include <boost/graph/dijkstra_shortest_paths.hpp>
 
@@ -24,6 +26,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <functional>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -48,13 +51,14 @@ struct Options {
   NodeId generate = 0;
   std::size_t pairs = 1000;
   std::uint64_t seed = 42;
+  bool ch_only = false;
   std::string out;
 };
 
 [[noreturn]] void usage(const char* why) {
   std::fprintf(stderr,
                "bench-routes: %s\nusage: bench-routes (--graph GR [--coordinates CO] | --generate NODES) "
-               "[--pairs N] [--seed S] --out PREFIX\n",
+               "[--pairs N] [--seed S] [--ch-only] --out PREFIX\n",
                why);
   std::exit(64);
 }
@@ -63,6 +67,10 @@ Options parseOptions(int argc, char** argv) {
   Options options;
   for (int i = 1; i < argc; ++i) {
     const std::string key = argv[i];
+    if (key == "--ch-only") {
+      options.ch_only = true;
+      continue;
+    }
     if (i + 1 >= argc) usage(("missing value after " + key).c_str());
     const std::string value = argv[++i];
     if (key == "--graph") options.graph = value;
@@ -203,6 +211,30 @@ std::vector<MatrixTiming> timeMatrices(ChSearch& ch, const std::vector<NodeId>& 
   return timings;
 }
 
+// The --ch-only figures: the hierarchy's build and queries, and bidirectional A* for scale.
+void writeChOnly(const Options& options, const Graph& graph, const ContractionHierarchy& hierarchy, double build_ms,
+                 std::size_t mismatches, const Percentiles& ch, const Percentiles& ch_path, const Percentiles& ours,
+                 double ch_settled_p50, const std::vector<MatrixTiming>& matrices) {
+  std::ofstream json(options.out + ".json");
+  json << "{\n  \"graph\": {\"source\": \"" << graph.source() << "\", \"nodes\": " << graph.nodeCount()
+       << ", \"arcs\": " << graph.arcCount() << "},\n  \"pairs\": " << options.pairs << ", \"mismatches\": " << mismatches
+       << ",\n  \"ch\": {\"build_ms\": " << build_ms << ", \"arcs\": " << hierarchy.arcCount()
+       << ", \"memory_bytes\": " << hierarchy.memoryBytes() << ", \"settled_p50\": " << ch_settled_p50 << "},\n"
+       << "  \"matrices\": [";
+  for (std::size_t i = 0; i < matrices.size(); ++i) {
+    json << (i == 0 ? "" : ", ") << "{\"size\": " << matrices[i].size << ", \"median_ms\": " << matrices[i].median_ms
+         << ", \"runs\": " << matrices[i].runs << "}";
+  }
+  json << "],\n  \"algorithms\": {\n";
+  writeStats(json, "ch", ch, false);
+  writeStats(json, "ch_path", ch_path, false);
+  writeStats(json, "ours", ours, true);
+  json << "  }\n}\n";
+  std::printf("bench-routes: %zu pairs on %u nodes: contraction %.0f ms; median ch %.1f us (p99 %.1f), with path "
+              "%.1f us, bidirectional A* %.0f us; %zu mismatches\n",
+              options.pairs, graph.nodeCount(), build_ms, ch.p50, ch.p99, ch_path.p50, ours.p50, mismatches);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -233,7 +265,8 @@ int main(int argc, char** argv) {
   PathSearch ours(graph);
   PlainDijkstra plain(graph);
   const auto boost_start = Clock::now();
-  BoostDijkstra boost_search(graph);
+  std::optional<BoostDijkstra> boost_search;
+  if (!options.ch_only) boost_search.emplace(graph);
   const double boost_build_ms = std::chrono::duration<double, std::milli>(Clock::now() - boost_start).count();
 
   std::vector<Distance> ch_distance, ch_path_distance, ours_distance, plain_distance, boost_distance;
@@ -251,11 +284,16 @@ int main(int argc, char** argv) {
   const auto ours_us = timeQueries(
       pairs, ours_distance, [&](NodeId a, NodeId b) { return ours.route(a, b).distance; },
       [&] { ours_settled.push_back(static_cast<double>(ours.settledNodes())); });
-  const auto plain_us = timeQueries(
-      pairs, plain_distance, [&](NodeId a, NodeId b) { return plain.distance(a, b); },
-      [&] { plain_settled.push_back(static_cast<double>(plain.settled())); });
-  const auto boost_us = timeQueries(
-      pairs, boost_distance, [&](NodeId a, NodeId b) { return boost_search.distance(a, b); }, [] {});
+  std::vector<double> plain_us, boost_us;
+  if (options.ch_only) {
+    plain_distance = boost_distance = ours_distance;  // the reference: bidirectional A*, itself tested
+  } else {
+    plain_us = timeQueries(
+        pairs, plain_distance, [&](NodeId a, NodeId b) { return plain.distance(a, b); },
+        [&] { plain_settled.push_back(static_cast<double>(plain.settled())); });
+    boost_us = timeQueries(
+        pairs, boost_distance, [&](NodeId a, NodeId b) { return boost_search->distance(a, b); }, [] {});
+  }
 
   std::size_t mismatches = 0;
   for (std::size_t i = 0; i < pairs.size(); ++i) {
@@ -273,6 +311,11 @@ int main(int argc, char** argv) {
   mismatches += bad_paths;
   const std::vector<MatrixTiming> matrices = timeMatrices(ch, candidates, random);
 
+  if (options.ch_only) {
+    writeChOnly(options, graph, hierarchy, ch_build_ms, mismatches, percentiles(ch_us), percentiles(ch_path_us),
+                percentiles(ours_us), percentiles(ch_settled).p50, matrices);
+    return mismatches == 0 ? 0 : 1;
+  }
   std::ofstream tsv(options.out + ".tsv");
   tsv << "from\tto\tdistance\tch_us\tch_path_us\tours_us\tplain_us\tboost_us\tch_settled\tours_settled\tplain_settled\n";
   for (std::size_t i = 0; i < pairs.size(); ++i) {
