@@ -645,12 +645,7 @@ pm.max_children = {slow_children}
         if self.graph_co:
             argv[3:3] = ["--coordinates", self.graph_co]
         log("routes: " + " ".join(argv))
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=3600)
-        log(done.stdout.strip() + done.stderr.strip())
-        with open(out + ".json") as f:
-            figures = json.load(f)
-        figures["exit_code"] = done.returncode
-        return figures
+        return run_bench_routes(argv, out)
 
     def fast_targets(self):
         nodes = self.script("nodes", lua_nodes(self.node_count))
@@ -1019,12 +1014,7 @@ pm.max_children = {slow_children}
         """bench-routes --ch-only on the generated graph: contraction, routes, matrices."""
         argv = [ROUTES, "--generate", str(grid_nodes), "--ch-only", "--pairs", str(S["sweep_ch_pairs"]), "--seed",
                 str(S["seed"]), "--out", out]
-        done = subprocess.run(argv, capture_output=True, text=True, timeout=7200)
-        log(done.stdout.strip() + done.stderr.strip())
-        with open(out + ".json") as f:
-            figures = json.load(f)
-        figures["exit_code"] = done.returncode
-        return figures
+        return run_bench_routes(argv, out)
 
     def snapshot_load_steps(self, snapshot):
         """bench-snapshot-load: the sealed copy against a plain mapping, and validation, step by step."""
@@ -1152,6 +1142,16 @@ pm.max_children = {slow_children}
     def save(self):
         with open(os.path.join(self.results_dir, "results.json"), "w") as out:
             json.dump(self.results, out, indent=1)
+
+
+def run_bench_routes(argv, out):
+    """Runs bench-routes (`--out out`), logs what it printed, returns its JSON and exit code."""
+    done = subprocess.run(argv, capture_output=True, text=True, timeout=7200)
+    log(done.stdout.strip() + done.stderr.strip())
+    with open(out + ".json") as f:
+        figures = json.load(f)
+    figures["exit_code"] = done.returncode
+    return figures
 
 
 def summarise(runs):
