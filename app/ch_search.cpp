@@ -146,11 +146,18 @@ ChSearch::Route ChSearch::route(NodeId from, NodeId to, bool unpack_path, const 
 }
 
 void ChSearch::unpack(bool up, ArcId index, std::vector<ArcId>& arcs) {
-  // Depth first, second child pushed first, so that arcs come out in path order. Children are
-  // stored lower than their parent (validateHierarchy), so this ends.
+  // Depth first, second child pushed first, so that arcs come out in path order. In a sound
+  // hierarchy children are stored lower than their parent, so this ends; a load checks only
+  // that they exist (checkHierarchyBounds), so a damaged file that made shortcuts loop is cut
+  // off here: a path of a shortcut tree has at most as many arcs as the graph.
+  std::size_t budget = 2 * (std::size_t{graph_.arcCount()} + 1);
   unpack_stack_.clear();
   unpack_stack_.push_back({up, index});
   while (!unpack_stack_.empty()) {
+    if (budget-- == 0) {
+      throw std::runtime_error("the contraction hierarchy's shortcuts do not unpack into a path; "
+                               "`twinlane-graph verify` checks the snapshot");
+    }
     const PendingArc arc = unpack_stack_.back();
     unpack_stack_.pop_back();
     const ChUnpack how = (arc.up ? ch_.up() : ch_.down()).unpack[arc.index];

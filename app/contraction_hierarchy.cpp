@@ -28,40 +28,27 @@ class Validator {
 
   void run() {
     checkPermutation();
-    checkOffsets(ch_.up(), "up", up_stored_at_);
-    checkOffsets(ch_.down(), "down", down_stored_at_);
+    storedAt(ch_.up(), up_stored_at_);
+    storedAt(ch_.down(), down_stored_at_);
     checkArcs(ch_.up(), "up", true);
     checkArcs(ch_.down(), "down", false);
   }
 
  private:
+  // After checkHierarchyBounds: lengths and ranges hold.
   void checkPermutation() const {
     const auto& a = ch_.arrays();
-    if (a.rank.size() != n_ || a.order.size() != n_) {
-      fail("rank and order have " + std::to_string(a.rank.size()) + " and " + std::to_string(a.order.size()) +
-           " entries for " + std::to_string(n_) + " nodes");
-    }
     for (NodeId node = 0; node < n_; ++node) {
-      if (a.rank[node] >= n_ || a.order[a.rank[node]] != node) {
+      if (a.order[a.rank[node]] != node) {
         fail("rank and order are not inverse permutations at node " + std::to_string(node));
       }
     }
   }
 
-  // Offsets, lengths, and the rank each arc is stored at.
-  void checkOffsets(const ChArcs& arcs, const std::string& name, std::vector<NodeId>& stored_at) const {
-    const std::size_t count = arcs.other_end.size();
-    if (arcs.first.size() != std::size_t{n_} + 1 || arcs.first.front() != 0 || arcs.first.back() != count) {
-      fail(name + ".first does not run from 0 to its " + std::to_string(count) + " arcs over the nodes");
-    }
-    if (arcs.weight.size() != count || arcs.unpack.size() != count ||
-        (!arcs.other_metric.empty() && arcs.other_metric.size() != count) ||
-        (arcs.other_metric.empty() != (ch_.otherMetric() == Metric::kUnitless))) {
-      fail(name + " arrays differ in length");
-    }
-    stored_at.assign(count, 0);
+  // The rank each arc is stored at.
+  void storedAt(const ChArcs& arcs, std::vector<NodeId>& stored_at) const {
+    stored_at.assign(arcs.other_end.size(), 0);
     for (NodeId rank = 0; rank < n_; ++rank) {
-      if (arcs.first[rank + 1] < arcs.first[rank]) fail(name + ".first decreases at rank " + std::to_string(rank));
       for (ArcId arc = arcs.first[rank]; arc < arcs.first[rank + 1]; ++arc) stored_at[arc] = rank;
     }
   }
@@ -70,9 +57,6 @@ class Validator {
     for (NodeId rank = 0; rank < n_; ++rank) {
       for (ArcId arc = arcs.first[rank]; arc < arcs.first[rank + 1]; ++arc) {
         const NodeId end = arcs.other_end[arc];
-        if (end <= rank || end >= n_) {
-          fail(name + " arc " + std::to_string(arc) + " at rank " + std::to_string(rank) + " does not climb");
-        }
         // The original direction of the arc, in ranks.
         const NodeId from = up ? rank : end;
         const NodeId to = up ? end : rank;
@@ -100,9 +84,6 @@ class Validator {
     // The children: the down arc from -> middle and the up arc middle -> to, both at middle.
     const ChArcs& down = ch_.down();
     const ChArcs& up = ch_.up();
-    if (how.first >= down.other_end.size() || how.second >= up.other_end.size()) {
-      fail(where + " is a shortcut whose child arcs do not exist");
-    }
     const NodeId middle = down_stored_at_[how.first];
     if (up_stored_at_[how.second] != middle || middle >= from || middle >= to ||
         down.other_end[how.first] != from || up.other_end[how.second] != to) {
@@ -150,7 +131,45 @@ Metric otherMetricOf(const Graph& graph) {
   return Metric::kUnitless;
 }
 
+void checkHierarchyBounds(const ContractionHierarchy& hierarchy, const Graph& graph) {
+  const NodeId n = graph.nodeCount();
+  const ChArrays& a = hierarchy.arrays();
+  if (a.rank.size() != n || a.order.size() != n) {
+    fail("rank and order have " + std::to_string(a.rank.size()) + " and " + std::to_string(a.order.size()) +
+         " entries for " + std::to_string(n) + " nodes");
+  }
+  for (NodeId i = 0; i < n; ++i) {
+    if (a.rank[i] >= n || a.order[i] >= n) fail("rank or order out of range at " + std::to_string(i));
+  }
+  const auto checkArcs = [&](const ChArcs& arcs, const std::string& name, std::size_t other_count) {
+    const std::size_t count = arcs.other_end.size();
+    if (arcs.first.size() != std::size_t{n} + 1 || arcs.first.front() != 0 || arcs.first.back() != count) {
+      fail(name + ".first does not run from 0 to its " + std::to_string(count) + " arcs over the nodes");
+    }
+    if (arcs.weight.size() != count || arcs.unpack.size() != count ||
+        (!arcs.other_metric.empty() && arcs.other_metric.size() != count) ||
+        (arcs.other_metric.empty() != (hierarchy.otherMetric() == Metric::kUnitless))) {
+      fail(name + " arrays differ in length");
+    }
+    for (NodeId rank = 0; rank < n; ++rank) {
+      if (arcs.first[rank + 1] < arcs.first[rank]) fail(name + ".first decreases at rank " + std::to_string(rank));
+      for (ArcId arc = arcs.first[rank]; arc < arcs.first[rank + 1]; ++arc) {
+        if (arcs.other_end[arc] <= rank || arcs.other_end[arc] >= n) {
+          fail(name + " arc " + std::to_string(arc) + " at rank " + std::to_string(rank) + " does not climb");
+        }
+        const ChUnpack how = arcs.unpack[arc];
+        const bool in_range = how.isShortcut() ? how.first < a.down.other_end.size() && how.second < other_count
+                                               : how.first < graph.arcCount();
+        if (!in_range) fail(name + " arc " + std::to_string(arc) + " unpacks into arcs that do not exist");
+      }
+    }
+  };
+  checkArcs(a.up, "up", a.up.other_end.size());
+  checkArcs(a.down, "down", a.up.other_end.size());
+}
+
 void validateHierarchy(const ContractionHierarchy& hierarchy, const Graph& graph) {
+  checkHierarchyBounds(hierarchy, graph);
   Validator validator(hierarchy, graph);
   validator.run();
 }

@@ -19,7 +19,7 @@ namespace s = snapshot::section;
 struct KnownSection {
   std::string_view name;
   std::uint32_t element_size;
-  // kHierarchyArcs: as many as the hierarchy's own `first` says (validateHierarchy checks them).
+  // kHierarchyArcs: as many as the hierarchy's own `first` says (checkHierarchyBounds checks them).
   enum Count { kNodes, kNodesPlusOne, kArcs, kMeta, kHierarchyArcs } count;
 };
 
@@ -322,7 +322,7 @@ ContractionHierarchy SnapshotParser::viewHierarchy(const Graph& graph, const std
   };
   ContractionHierarchy hierarchy(arrays, file, has(s::kChUpOther) ? otherMetricOf(graph) : Metric::kUnitless);
   try {
-    validateHierarchy(hierarchy, graph);
+    checkHierarchyBounds(hierarchy, graph);
   } catch (const std::invalid_argument& error) {
     fail(std::string("snapshot's ") + error.what());
   }

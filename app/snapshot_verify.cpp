@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <stdexcept>
 
 namespace twinlane::app {
 namespace {
@@ -75,6 +76,13 @@ std::vector<std::string> verifySnapshot(const SnapshotContents& contents) {
     for (NodeId node : contents.nearest->order()) seen[node] = true;
     if (std::find(seen.begin(), seen.end(), false) != seen.end()) {
       problems.push_back("the nearest-node index does not hold every node");
+    }
+  }
+  if (contents.hierarchy) {
+    try {
+      validateHierarchy(*contents.hierarchy, graph);
+    } catch (const std::invalid_argument& error) {
+      problems.push_back(error.what());
     }
   }
   return problems;

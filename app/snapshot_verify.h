@@ -14,7 +14,7 @@ namespace twinlane::app {
 
 // Empty when sound; otherwise one sentence per problem: the reverse arrays are not the forward
 // arcs reversed, the stored checksum or A* scale is not what the arrays give, the nearest-node
-// index misses a node.
+// index misses a node, the contraction hierarchy is not one of this graph (validateHierarchy).
 std::vector<std::string> verifySnapshot(const SnapshotContents& contents);
 
 }  // namespace twinlane::app

@@ -216,10 +216,33 @@ TEST(ContractionHierarchyTest, ValidationRefusesADamagedHierarchy) {
   };
   const std::vector<ChUnpack> up_unpack(built.arrays().up.unpack.begin(), built.arrays().up.unpack.end());
   ASSERT_LT(firstShortcut(up_unpack), up_unpack.size()) << "the test graph has no shortcut to damage";
-  refused([&](ChStorage& s) { s.up_unpack[firstShortcut(s.up_unpack)].second = kGraphArc - 1; }, "child arcs do not exist");
+  refused([&](ChStorage& s) { s.up_unpack[firstShortcut(s.up_unpack)].second = kGraphArc - 1; },
+          "unpacks into arcs that do not exist");
   refused([&](ChStorage& s) { std::swap(s.up_unpack[firstShortcut(s.up_unpack)].first, s.up_unpack[firstShortcut(s.up_unpack)].second); },
           "shortcut");
   refused([&](ChStorage& s) { s.down_unpack[0] = {s.down_unpack[0].first + 1, kGraphArc}; }, "down arc 0");
+
+  // A load checks bounds only: a shortcut that names itself as its child passes, and a route
+  // that unpacks it ends with an error instead of looping until memory runs out.
+  const ContractionHierarchy looping = damaged([&](ChStorage& s) {
+    const std::size_t shortcut = firstShortcut(s.up_unpack);
+    s.up_unpack[shortcut].second = static_cast<std::uint32_t>(shortcut);
+  });
+  EXPECT_NO_THROW(checkHierarchyBounds(looping, graph));
+  EXPECT_THROW(validateHierarchy(looping, graph), std::invalid_argument);
+  ChSearch search(graph, looping);
+  std::size_t cut_off = 0;
+  for (NodeId from = 0; from < graph.nodeCount(); ++from) {
+    for (NodeId to = 0; to < graph.nodeCount(); ++to) {
+      try {
+        search.route(from, to, true);
+      } catch (const std::runtime_error& error) {
+        EXPECT_NE(std::string(error.what()).find("do not unpack into a path"), std::string::npos) << error.what();
+        ++cut_off;
+      }
+    }
+  }
+  EXPECT_GT(cut_off, 0u) << "no route used the looping shortcut";
 }
 
 }  // namespace
