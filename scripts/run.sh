@@ -51,7 +51,10 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-build-release/app/twinlane --config "$run/twinlane.yaml" 2> >(tee "$run/twinlane.log" >&2) &
+# As the package's CacheDirectory=: the default graph's contracted snapshot, kept for the next run.
+mkdir -p build-release/cache
+CACHE_DIRECTORY="$root/build-release/cache" build-release/app/twinlane --config "$run/twinlane.yaml" \
+  2> >(tee "$run/twinlane.log" >&2) &
 pids+=($!)
 /usr/sbin/nginx -p "$run/nginx" -c "$run/nginx/nginx.conf" -e "$run/nginx/error.log" &
 pids+=($!)
