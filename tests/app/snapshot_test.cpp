@@ -227,6 +227,15 @@ class DamagedSnapshot : public SnapshotTest {
     writeAll(path("bad.twg"), bytes);
     return loadError(path("bad.twg"));
   }
+  // What verify finds in `base` after `mutate` (checksums fixed, so that the file loads).
+  std::vector<std::string> problemsAfter(const std::vector<char>& base,
+                                         const std::function<void(std::vector<char>&)>& mutate) {
+    std::vector<char> bytes = base;
+    mutate(bytes);
+    fixChecksums(bytes);
+    writeAll(path("bad.twg"), bytes);
+    return verifySnapshot(load(path("bad.twg")));
+  }
 
   std::vector<char> good_;
   std::vector<char> bare_;
@@ -288,11 +297,7 @@ TEST_F(DamagedSnapshot, EachDamageIsNamed) {
 // Damage that a load lets through (the arrays stay in bounds) but verify finds.
 TEST_F(DamagedSnapshot, VerifyFindsPartsThatDisagree) {
   const auto problemsAfter = [&](const std::function<void(std::vector<char>&)>& mutate) {
-    std::vector<char> bytes = bare_;
-    mutate(bytes);
-    fixChecksums(bytes);
-    writeAll(path("bad.twg"), bytes);
-    return verifySnapshot(load(path("bad.twg")));
+    return this->problemsAfter(bare_, mutate);
   };
   EXPECT_TRUE(problemsAfter([](auto&) {}).empty());
   const auto has = [](const std::vector<std::string>& problems, const std::string& words) {
@@ -319,13 +324,7 @@ TEST_F(DamagedSnapshot, VerifyFindsPartsThatDisagree) {
 // A hierarchy that is not the graph's: a load checks only its bounds (one sequential pass; the
 // whole check reads the arrays at random and took 0.5 s at a million nodes), verify all of it.
 TEST_F(DamagedSnapshot, AHierarchyThatDisagreesWithItsGraphLoadsButVerifyFindsIt) {
-  const auto damaged = [&](const std::function<void(std::vector<char>&)>& mutate) {
-    std::vector<char> bytes = good_;
-    mutate(bytes);
-    fixChecksums(bytes);
-    writeAll(path("bad.twg"), bytes);
-    return verifySnapshot(load(path("bad.twg")));
-  };
+  const auto damaged = [&](const std::function<void(std::vector<char>&)>& mutate) { return problemsAfter(good_, mutate); };
   EXPECT_EQ(damaged([](auto&) {}), std::vector<std::string>{});
   for (const char* weights : {"ch.up.weight", "fwd.weight"}) {
     const auto problems = damaged([&](auto& b) { section<std::uint32_t>(b, weights)[0] += 1; });
