@@ -492,7 +492,8 @@ plot DATA using 2:xtic(1) title 'master', '' using 3 title 'fast lane', '' using
             data = "\n".join(f"{(i + 1) / n:.4f} " + " ".join(f"{column[i]:.5f}" for column in columns)
                              for i in range(n)) + "\n"
             plots = ", ".join(f"DATA using {i + 2}:1 with lines lw 2 title '{names[key]}'" for i, key in enumerate(keys))
-            self.add(self.gnuplot("routes_cdf", data, f"""set title "Per-query route time, cumulative (same pairs)"
+            self.add(self.gnuplot("routes_cdf", data, f"""set termoption noenhanced
+set title "Per-query route time, cumulative (same pairs)"
 set xlabel "ms per query (log scale)"
 set ylabel "fraction of queries"
 set logscale x
