@@ -6,7 +6,7 @@
 # measures everything in one run, and writes bench/results/<timestamp>/report.md with PNG plots
 # (bench/results/latest points at the newest). It prints figures; it never fails on them.
 #
-#   bench/run.sh                  # full run, about 30 minutes on 2 cores
+#   bench/run.sh                  # full run, about 45 minutes on 2 cores (the sweep contracts 4 M nodes)
 #   BENCH_QUICK=1 bench/run.sh    # quick run, under 10 minutes
 #
 # See bench/README.md for the environment variables (durations, repetitions, sections).
