@@ -53,7 +53,10 @@ TEST(PoolPriority, TheFastLaneStaysResponsiveWhileTheSlowLaneBurnsEveryWorker) {
   ASSERT_TRUE(waitFor([&] { return stack.poolStatus().lane("slow").busy == kSlowWorkers; }, 10s))
       << "the burns never occupied every slow worker";
   const auto saturated = sampleFastLane(stack);
-  const int slow_busy_after = stack.poolStatus().lane("slow").busy;
+  // A worker is idle for an instant between one burn and the next, so one look at the status can
+  // miss it; the lane counts as saturated if both workers are busy again within a burn's length.
+  const bool slow_saturated_after =
+      waitFor([&] { return stack.poolStatus().lane("slow").busy == kSlowWorkers; }, 250ms, 5ms);
   burn.stopEarly();
   const auto burns = burn.finish();
 
@@ -71,7 +74,7 @@ TEST(PoolPriority, TheFastLaneStaysResponsiveWhileTheSlowLaneBurnsEveryWorker) {
             << " ms, p99 " << ms(saturated.latencyQuantile(0.99)) << " ms (" << burns.count(200) << " burns answered)\n";
 
   EXPECT_EQ(saturated.count(200), kFastSamples) << saturated.describeOther(200);
-  EXPECT_EQ(slow_busy_after, kSlowWorkers) << "the slow lane was not saturated until the end of the sampling";
+  EXPECT_TRUE(slow_saturated_after) << "the slow lane was not saturated until the end of the sampling";
   EXPECT_LT(saturated.latencyQuantile(0.99), kSaturatedP99Bound);
   EXPECT_EQ(burns.count(200), burns.total()) << burns.describeOther(200);
 }
