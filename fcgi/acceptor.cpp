@@ -18,18 +18,17 @@
 namespace twinlane::fcgi {
 namespace {
 
-// How long a thread waits for the next request on a connection the web server keeps alive
-// before it closes it and goes back to the listener, so an idle kept connection never pins a
-// thread while new connections wait in the backlog.
-constexpr int kKeptConnectionIdleMs = 200;
 // nginx writes a request as soon as its connection is made (its data is usually in the socket
 // before the connection is accepted), and sends its parameters in one write and its (buffered)
 // body right after: only a stalled or hostile peer is slower than these.
 constexpr std::chrono::milliseconds kFirstByteTimeout{2'000};
 constexpr std::chrono::milliseconds kRequestArrivalTimeout{10'000};
 // libfcgi writes the answer with blocking writes, at most one buffer (8 KiB) per write; the
-// send timeout is set to the time left before each such piece.
+// send timeout is set to the time left before each such piece. A smaller answer leaves in one
+// write together with the end of the request.
 constexpr std::size_t kAnswerPiece = 8192;
+// Bounds libfcgi's writes at the end of a request that was not answered.
+constexpr timeval kUnansweredSendTimeout{kRequestArrivalTimeout.count() / 1000, 0};
 
 std::int64_t nowMillis() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now().time_since_epoch())
@@ -67,27 +66,6 @@ std::string describePeer(int fd) {
   return "unknown peer";
 }
 
-// Errors of accept(2) that concern one connection (or another acceptor's win), not the listener.
-bool isConnectionError(int error) {
-  switch (error) {
-    case EAGAIN:
-    case EINTR:
-    case ECONNABORTED:
-    case EPROTO:
-    case EPERM:  // refused by a firewall rule
-    case ENETDOWN:
-    case ENOPROTOOPT:
-    case EHOSTDOWN:
-    case ENONET:
-    case EHOSTUNREACH:
-    case EOPNOTSUPP:
-    case ENETUNREACH:
-      return true;
-    default:
-      return false;
-  }
-}
-
 // libfcgi's negative return codes: its own protocol errors, or a negated errno.
 std::string libfcgiErrorName(int rc) {
   switch (rc) {
@@ -110,11 +88,8 @@ void initLibrary() {
   });
 }
 
-Acceptor::Acceptor(int listen_fd, int wake_fd, std::mutex& accept_lock, InputLimits limits,
-                   RefusalHandler on_refused)
-    : listen_fd_(listen_fd),
-      wake_fd_(wake_fd),
-      accept_lock_(accept_lock),
+Acceptor::Acceptor(ConnectionHub& hub, InputLimits limits, RefusalHandler on_refused)
+    : hub_(hub),
       limits_(limits),
       on_refused_(std::move(on_refused)),
       guard_(limits) {
@@ -144,17 +119,17 @@ void Acceptor::openReplayPipe() {
 }
 
 Acceptor::Outcome Acceptor::accept() {
+  request_.ipcFd = -1;
   while (true) {
-    if (connection_) {
-      const Kept kept = awaitKeptRequest();
-      if (kept != Kept::kReady) connection_.reset();
-      if (kept == Kept::kWoken) return Outcome::kWoken;
+    ConnectionHub::Work work = hub_.next();
+    if (work.kind == ConnectionHub::Work::Kind::kWoken) return Outcome::kWoken;
+    if (work.kind == ConnectionHub::Work::Kind::kFailed) {
+      failure_ = std::move(work.failure);
+      return Outcome::kFailed;
     }
-    if (!connection_) {
-      const Outcome outcome = acceptConnection();
-      if (outcome != Outcome::kAccepted) return outcome;
-      guard_ = InputGuard(limits_);
-    }
+    connection_ = std::move(work.connection);
+    connection_kept_ = work.kept;
+    guard_ = InputGuard(limits_);
     switch (readRequest()) {
       case Read::kComplete:
         if (handToLibfcgi()) return Outcome::kAccepted;
@@ -166,55 +141,6 @@ Acceptor::Outcome Acceptor::accept() {
         break;
     }
     connection_.reset();
-  }
-}
-
-Acceptor::Kept Acceptor::awaitKeptRequest() {
-  guard_.startNextRequest();
-  if (guard_.started()) {
-    // Bytes that came with the previous request: nginx sends the next request on a kept
-    // connection only after the whole answer, so these were sent without reading answers.
-    refuse("the next request arrived before the answer to the previous one was written");
-    return Kept::kIdle;
-  }
-  while (true) {
-    pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {connection_.get(), POLLIN | POLLRDHUP, 0}};
-    const int ready = ::poll(fds, 2, kKeptConnectionIdleMs);
-    if (ready < 0 && errno == EINTR) continue;
-    if (ready <= 0) return Kept::kIdle;  // the web server opens a new connection when it needs one
-    if (fds[0].revents != 0) return Kept::kWoken;
-    return Kept::kReady;  // data, or an end that readRequest() reports as closed
-  }
-}
-
-Acceptor::Outcome Acceptor::acceptConnection() {
-  request_.ipcFd = -1;
-  const std::lock_guard<std::mutex> turn(accept_lock_);
-  while (true) {
-    pollfd fds[2] = {{wake_fd_, POLLIN, 0}, {listen_fd_, POLLIN, 0}};
-    if (::poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      return fail("poll", errno);
-    }
-    if (fds[0].revents != 0) return Outcome::kWoken;
-    if (fds[1].revents & POLLNVAL) return fail("poll on the listener", EBADF);
-    if (fds[1].revents & POLLERR) {
-      int error = 0;
-      socklen_t size = sizeof error;
-      ::getsockopt(listen_fd_, SOL_SOCKET, SO_ERROR, &error, &size);
-      return fail("poll on the listener", error);
-    }
-    if (!(fds[1].revents & POLLIN)) continue;
-    const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
-    if (fd < 0) {
-      if (isConnectionError(errno)) continue;
-      return fail("accept4", errno);
-    }
-    connection_.reset(fd);
-    // Bounds libfcgi's writes outside answer() too (the end of an unanswered request).
-    constexpr timeval kDefaultSendTimeout{kRequestArrivalTimeout.count() / 1000, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &kDefaultSendTimeout, sizeof kDefaultSendTimeout);
-    return Outcome::kAccepted;
   }
 }
 
@@ -232,8 +158,8 @@ Acceptor::Read Acceptor::readRequest() {
     if (n < 0 && (error == EAGAIN || error == EWOULDBLOCK)) {
       // A stop request does not end this wait: a connection just accepted carries a request
       // nginx is sending, and closing it would be a 502 (its upstream has no other server).
-      // The wait is bounded by the first-byte and arrival timeouts; idle kept connections are
-      // given up on stop in awaitKeptRequest().
+      // The wait is bounded by the first-byte and arrival timeouts; idle kept connections wait
+      // in the hub, not here, and are closed when the worker leaves.
       const bool idle = !guard_.started();
       const auto limit = idle ? kFirstByteTimeout : kRequestArrivalTimeout;
       const std::int64_t left = started + limit.count() - nowMillis();
@@ -300,11 +226,6 @@ bool Acceptor::handToLibfcgi() {
   return true;
 }
 
-Acceptor::Outcome Acceptor::fail(const char* call, int error) {
-  failure_ = std::string(call) + ": " + std::strerror(error);
-  return Outcome::kFailed;
-}
-
 void Acceptor::refuse(const std::string& reason) {
   if (on_refused_) on_refused_({describePeer(connection_.get()), reason});
 }
@@ -318,35 +239,74 @@ bool Acceptor::setSendTimeout(std::chrono::steady_clock::time_point deadline) {
 
 bool Acceptor::answer(const Response& response, std::chrono::steady_clock::time_point deadline) {
   // Each piece of at most one libfcgi buffer makes at most one blocking write, bounded by the
-  // time left; what is left in the buffer goes out in finish(), under the last timeout set.
+  // time left; the end of the stream and of the request go out with what is left in the buffer.
+  answered_ = true;
   const std::string head = response.head();
-  bool ok = setSendTimeout(deadline) &&
-            FCGX_PutStr(head.data(), static_cast<int>(head.size()), request_.out) >= 0;
+  bool ok = setSendTimeout(deadline) && FCGX_PutStr(head.data(), static_cast<int>(head.size()), request_.out) >= 0;
   const std::string_view body = response.body();
   for (std::size_t at = 0; ok && at < body.size(); at += kAnswerPiece) {
     const std::string_view piece = body.substr(at, kAnswerPiece);
     ok = (at == 0 || setSendTimeout(deadline)) &&
          FCGX_PutStr(piece.data(), static_cast<int>(piece.size()), request_.out) >= 0;
   }
-  ok = ok && setSendTimeout(deadline) && FCGX_FFlush(request_.out) == 0;
-  answer_failed_ = !ok;
-  return ok;
+  ok = ok && (body.size() < kAnswerPiece || setSendTimeout(deadline));
+  if (!ok) {
+    // A failed or late answer leaves the connection useless: shut it down so that the closing
+    // writes fail at once instead of waiting out another timeout.
+    ::shutdown(connection_.get(), SHUT_RDWR);
+  }
+  answer_failed_ = !closeStreams() || !ok;
+  return !answer_failed_;
+}
+
+bool Acceptor::closeStreams() {
+  FCGX_FClose(request_.err);
+  FCGX_FClose(request_.out);
+  return FCGX_GetError(request_.out) == 0 && FCGX_GetError(request_.err) == 0;
 }
 
 void Acceptor::finish() {
-  // After a failed or late answer the connection is useless: shut it down so that libfcgi's
-  // closing writes fail at once instead of waiting out another timeout.
-  if (answer_failed_) ::shutdown(connection_.get(), SHUT_RDWR);
-  FCGX_FClose(request_.err);
-  FCGX_FClose(request_.out);
-  const bool write_failed =
-      answer_failed_ || FCGX_GetError(request_.out) != 0 || FCGX_GetError(request_.err) != 0;
+  bool failed = answer_failed_;
+  if (!answered_) {
+    ::setsockopt(connection_.get(), SOL_SOCKET, SO_SNDTIMEO, &kUnansweredSendTimeout, sizeof kUnansweredSendTimeout);
+    failed = !closeStreams();
+  }
+  answered_ = false;
   answer_failed_ = false;
   // libfcgi frees its streams; the connection stays ours, kept or closed below.
   request_.ipcFd = -1;
   request_.keepConnection = 1;
   FCGX_Finish_r(&request_);
-  if (write_failed || !guard_.keepConnection()) connection_.reset();
+  if (failed || !guard_.keepConnection()) {
+    connection_.reset();
+    return;
+  }
+  keepConnection();
+}
+
+void Acceptor::keepConnection() {
+  guard_.startNextRequest();
+  if (guard_.started()) {
+    // Bytes that came with the previous request: nginx sends the next request on a kept
+    // connection only after the whole answer, so these were sent without reading answers.
+    refuse("the next request arrived before the answer to the previous one was written");
+    connection_.reset();
+    return;
+  }
+  switch (hub_.park(connection_, connection_kept_)) {
+    case ConnectionHub::Parked::kParked:
+      return;
+    case ConnectionHub::Parked::kStopping:
+      break;
+    case ConnectionHub::Parked::kOverLimit:
+      refuse("closed a kept connection: " + std::to_string(ConnectionHub::kMaxKept) +
+             " kept connections already wait in this worker");
+      break;
+    case ConnectionHub::Parked::kFailed:
+      refuse(std::string("cannot keep the connection: epoll_ctl: ") + std::strerror(errno));
+      break;
+  }
+  connection_.reset();
 }
 
 }  // namespace twinlane::fcgi

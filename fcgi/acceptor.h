@@ -1,29 +1,26 @@
 // SPDX-License-Identifier: Apache-2.0
-// Acceptor: one serving thread's handle on a lane's listening socket. It accepts connections
-// itself, reads each request whole through an InputGuard (within limits and a deadline), and
-// only then lets libfcgi parse the checked parameters, from a pipe, never from the peer: no
-// byte stream a peer sends can make libfcgi allocate what it declares, overflow a buffer or
-// block a thread for ever. A refused connection is closed and reported to the caller.
+// Acceptor: one serving thread's handle on a lane's connections. It takes the next connection
+// with work from the worker's ConnectionHub (a new one, or one the web server keeps alive), reads
+// its request whole through an InputGuard (within limits and a deadline), and only then lets
+// libfcgi parse the checked parameters, from a pipe, never from the peer: no byte stream a peer
+// sends can make libfcgi allocate what it declares, overflow a buffer or block a thread for
+// ever. A refused connection is closed and reported to the caller.
 //
-// It waits in poll() on the listener and on a wake-up fd together, so a worker told to stop
-// leaves its accept loop at once. Many threads and processes share one listener: the socket is
-// non-blocking, and a connection lost to another acceptor just means polling again. Threads of
-// one process take turns on the listener (an accept lock, as in Apache's prefork), so a new
-// connection wakes one thread of each process instead of all of them.
-//
-// The acceptor owns the connection (libfcgi never closes it): libfcgi's own close lingers,
-// reading for up to 2 s after each byte, which a peer can stretch for ever. Time limits: a new
-// connection must send its first byte within 2 s and its whole request within 10 s; a kept one
-// idles 200 ms at most; an answer must be written by the request's deadline.
+// The acceptor owns the connection while it serves it (libfcgi never closes it): libfcgi's own
+// close lingers, reading for up to 2 s after each byte, which a peer can stretch for ever. A
+// connection the web server asked to keep goes back to the hub after the answer, where it waits
+// for its next request without holding this thread. Time limits: a new connection must send its
+// first byte within 2 s and its whole request within 10 s; an answer must be written by the
+// request's deadline.
 #pragma once
 
 #include <fcgiapp.h>
 
 #include <chrono>
 #include <functional>
-#include <mutex>
 #include <string>
 
+#include "fcgi/connection_hub.h"
 #include "fcgi/input_guard.h"
 #include "fcgi/response.h"
 #include "fcgi/unique_fd.h"
@@ -45,24 +42,23 @@ class Acceptor {
   enum class Outcome { kAccepted, kWoken, kFailed };
   using RefusalHandler = std::function<void(const RefusedConnection&)>;
 
-  // `wake_fd` becomes readable when the thread must stop; it is never read here.
-  // `accept_lock` is shared by the acceptors of one process on one listener.
-  Acceptor(int listen_fd, int wake_fd, std::mutex& accept_lock, InputLimits limits, RefusalHandler on_refused);
+  // `hub` is shared by the acceptors of one process on one listener.
+  Acceptor(ConnectionHub& hub, InputLimits limits, RefusalHandler on_refused);
   ~Acceptor();
   Acceptor(const Acceptor&) = delete;
   Acceptor& operator=(const Acceptor&) = delete;
 
   // Blocks until a request has arrived whole and its parameters are parsed (kAccepted), the
-  // wake fd is readable (kWoken), or the listener fails (kFailed; failure() says why).
+  // worker is told to stop (kWoken), or the listener fails (kFailed; failure() says why).
   // Connections that end before a request, or are refused, are closed and waiting resumes.
   Outcome accept();
   // Why accept() failed: the call and its error, e.g. "accept4: Too many open files".
   const std::string& failure() const { return failure_; }
-  // Writes `response` as the current request's answer, giving up (false) at `deadline`: a peer
+  // Writes `response` and the end of the request, giving up (false) at `deadline`: a peer
   // that reads slowly or not at all holds the thread no longer than the request may run.
   bool answer(const Response& response, std::chrono::steady_clock::time_point deadline);
-  // Ends the current request: ends the answer, then keeps the connection for the next request
-  // if the web server asked for that, or closes it.
+  // Ends the current request (its streams, when answer() did not), then hands the connection
+  // back to the hub if the web server asked to keep it, or closes it.
   void finish();
 
   FCGX_Request& request() { return request_; }
@@ -72,31 +68,28 @@ class Acceptor {
 
  private:
   enum class Read { kComplete, kRefused, kClosed };
-  enum class Kept { kReady, kIdle, kWoken };
 
-  // Waits for the next request on a kept connection, up to a short idle time.
-  Kept awaitKeptRequest();
-  Outcome acceptConnection();
   Read readRequest();
   bool handToLibfcgi();
+  bool closeStreams();
+  void keepConnection();
   void refuse(const std::string& reason);
-  Outcome fail(const char* call, int error);
   void openReplayPipe();
   bool setSendTimeout(std::chrono::steady_clock::time_point deadline);
 
-  int listen_fd_;
-  int wake_fd_;
-  std::mutex& accept_lock_;
+  ConnectionHub& hub_;
   InputLimits limits_;
   RefusalHandler on_refused_;
   FCGX_Request request_{};
   UniqueFd connection_;
+  bool connection_kept_ = false;  // it came from the hub's kept connections (is in its epoll set)
   InputGuard guard_;
   // libfcgi reads the checked BEGIN_REQUEST and PARAMS records from here.
   UniqueFd replay_read_;
   UniqueFd replay_write_;
   std::size_t replay_capacity_ = 0;
   std::string failure_;
+  bool answered_ = false;
   bool answer_failed_ = false;
 };
 

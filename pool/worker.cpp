@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "fcgi/acceptor.h"
+#include "fcgi/connection_hub.h"
 #include "fcgi/http_error.h"
 #include "fcgi/unique_fd.h"
 #include "pool/exit_codes.h"
@@ -48,7 +49,7 @@ class WorkerProcess {
         counters_(plan.scoreboard->counters(plan.lane)),
         status_(plan.view),
         routes_(plan.lane_config->routes, offeredRoutes(*plan.view.config, *plan.service, status_)),
-        wake_fd_(wake_fd),
+        hub_(plan.listen_fd, wake_fd, [this](const std::string& why) { reportAcceptPaused(why); }),
         request_limit_(requestLimit()),
         log_(Poco::Logger::get("twinlane.worker")),
         policy_(lane_, plan.view.config->slow_request, slot_, counters_, log_) {}
@@ -80,7 +81,7 @@ class WorkerProcess {
   void serveUntilStopped(std::size_t thread) {
     slot_.thread_id[thread].store(static_cast<pid_t>(::syscall(SYS_gettid)));
     const auto& limits = plan_.view.config->limits;
-    fcgi::Acceptor acceptor(plan_.listen_fd, wake_fd_, accept_lock_, fcgi::InputLimits{limits.max_params, limits.max_body},
+    fcgi::Acceptor acceptor(hub_, fcgi::InputLimits{limits.max_params, limits.max_body},
                             [this](const fcgi::RefusedConnection& refused) { reportRefused(refused); });
     LaneRoutes::Thread handler = routes_.newThread();
     slot_.markReady();
@@ -139,6 +140,20 @@ class WorkerProcess {
                  refused.peer, refused.reason, unlogged);
   }
 
+  // Accepting pauses for a moment when the process is out of fds or memory: one line, then at
+  // most one every 10 s with how often it happened since (the hub calls this from one thread).
+  void reportAcceptPaused(const std::string& why) {
+    const std::int64_t now = monotonicMillis();
+    ++accept_pauses_unlogged_;
+    if (accept_pause_logged_ms_ != 0 && now - accept_pause_logged_ms_ < 10'000) return;
+    accept_pause_logged_ms_ = now;
+    log_.warning("%s worker: %s; accepting new connections again in %d ms (%lu pauses since the last such line; "
+                 "raise LimitNOFILE or lower lanes.%s.keepalive)",
+                 std::string(laneName(plan_.lane)), why, static_cast<int>(fcgi::ConnectionHub::kAcceptPause.count()),
+                 static_cast<unsigned long>(accept_pauses_unlogged_), std::string(laneName(plan_.lane)));
+    accept_pauses_unlogged_ = 0;
+  }
+
   // max_requests plus a per-worker jitter, so workers started together do not leave together.
   std::uint64_t requestLimit() const {
     if (lane_.max_requests == 0) return 0;
@@ -180,8 +195,7 @@ class WorkerProcess {
   LaneCounters& counters_;
   StatusService status_;  // the pool's own /status and /metrics, routed like the service's routes
   LaneRoutes routes_;
-  int wake_fd_;
-  std::mutex accept_lock_;  // the serving threads take turns waiting on the listener
+  fcgi::ConnectionHub hub_;  // the serving threads take turns waiting on the listener and kept connections
   std::uint64_t request_limit_;
   Poco::Logger& log_;
   RequestPolicy policy_;
@@ -191,6 +205,8 @@ class WorkerProcess {
   double refusal_log_tokens_ = 20;
   std::int64_t refusal_log_refilled_ms_ = monotonicMillis();
   std::uint64_t refusals_unlogged_ = 0;
+  std::int64_t accept_pause_logged_ms_ = 0;
+  std::uint64_t accept_pauses_unlogged_ = 0;
 };
 
 // Ties the worker's life to the master's: if the master dies, the kernel sends TERM. The
