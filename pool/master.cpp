@@ -16,6 +16,7 @@
 
 #include "pool/deadlines.h"
 #include "pool/exit_codes.h"
+#include "pool/file_limit.h"
 #include "pool/privileges.h"
 #include "pool/process.h"
 #include "pool/worker.h"
@@ -89,6 +90,7 @@ void Master::start() {
   listeners_ = std::make_unique<Listeners>();  // takes the sockets systemd passed
   started_at_ = Poco::DateTimeFormatter::format(Poco::Timestamp(), Poco::DateTimeFormat::ISO8601_FORMAT);
   workers_ = std::make_unique<WorkerTable>(kScoreboardSlots);
+  raiseOpenFileLimit(log_);
   Config config = std::move(initial_config_);
   LaneListeners sockets = openSockets(config);                                    // 1. bind, maybe as root
   dropPrivileges(config, log_);                                                   // 2. become the configured user
