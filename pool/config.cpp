@@ -37,6 +37,11 @@ LaneConfig defaultLane(Lane which, const ServiceSpec& service, const std::vector
     lane.listen = fcgi::ListenAddress::parse(socket_dir + "fast.sock");
     lane.processes = 1;
     lane.threads = 8;
+    // Kept connections wait in epoll, not in threads (fcgi/connection_hub.h): nginx may keep
+    // one for every request it has in flight, and reusing them saves a connect and an accept
+    // per request. A fast request takes tens of microseconds: a deep backlog drains quickly.
+    lane.keepalive = 256;
+    lane.queue_capacity = 1024;
   } else {
     lane.listen = fcgi::ListenAddress::parse(socket_dir + "slow.sock");
     lane.processes = cpuCount();
@@ -96,6 +101,13 @@ LaneConfig readLane(ConfigSection section, LaneConfig lane) {
   lane.max_private_memory = section.size("max_private_memory", lane.max_private_memory, 0);
   lane.nice = section.signedInteger("nice", lane.nice, -20, 19);
   if (section.has("scheduler")) lane.scheduler = schedulerNamed(section.choice("scheduler", "other", {"other", "batch", "idle"}));
+  lane.keepalive = static_cast<unsigned>(section.integer("keepalive", lane.keepalive, 0, 1024));
+  ConfigSection cpu = section.section("cpu");
+  lane.cpu_slice = cpu.shortDuration("slice", lane.cpu_slice, Micros(0), Micros(100'000));
+  // The kernel's bounds for a custom slice: 0.1 ms to 100 ms (0 keeps its default).
+  if (lane.cpu_slice.count() != 0 && lane.cpu_slice < Micros(100)) {
+    throw cpu.error("slice", "must be 0 (the kernel's default) or from 100us to 100ms");
+  }
   return lane;
 }
 

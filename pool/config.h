@@ -34,8 +34,15 @@ struct LaneConfig {
   std::uint64_t max_requests_jitter = 0;
   std::uint64_t max_private_memory = 0;  // bytes; 0: never recycle on memory
   int nice = 0;
+  // Idle connections nginx keeps to the lane per nginx worker (its upstream `keepalive`), 0 for
+  // none. They wait in the workers' epoll sets, not in serving threads.
+  unsigned keepalive = 0;
   // CPU scheduling policy of the lane's workers: SCHED_OTHER, SCHED_BATCH or SCHED_IDLE.
   enum class Scheduler { kOther, kBatch, kIdle } scheduler = Scheduler::kOther;
+  // The time slice each serving thread asks of the scheduler (sched_setattr, Linux 6.12 and
+  // later: EEVDF lets a waking thread with a shorter slice preempt a running one). 0: the
+  // kernel's default.
+  Micros cpu_slice{0};
 
   std::string_view name() const { return laneName(lane); }
 };

@@ -65,11 +65,23 @@ std::string seconds(Millis duration) { return std::to_string((duration.count() +
 
 void writeUpstream(std::ostream& out, const LaneConfig& lane) {
   out << "upstream twinlane_" << lane.name() << " {\n"
-      << "    # One connection carries one request (no keepalive): a kept-alive idle connection\n"
-      << "    # would pin a worker thread while new requests wait in the backlog.\n"
       << "    # max_fails=0: never mark the only server down after a full queue or a crash.\n"
-      << "    server " << lane.listen.nginxForm() << " max_fails=0;\n"
-      << "}\n\n";
+      << "    server " << lane.listen.nginxForm() << " max_fails=0;\n";
+  if (lane.keepalive > 0) {
+    // The workers wait for a kept connection's next request in epoll, not in a thread, and
+    // close one idle for 90 s: nginx closes its own sooner, so it never reuses a closing one.
+    out << "    keepalive " << lane.keepalive << ";\n"
+        << "    keepalive_timeout 60s;\n";
+  } else {
+    out << "    # One connection carries one request (lanes.L.keepalive: 0).\n";
+  }
+  out << "}\n\n";
+}
+
+// Passes the location's requests to `lane`, over kept connections where the lane keeps them.
+void writePass(std::ostream& out, const LaneConfig& lane) {
+  out << "        fastcgi_pass twinlane_" << lane.name() << ";\n";
+  if (lane.keepalive > 0) out << "        fastcgi_keep_conn on;\n";
 }
 
 void writeLocation(std::ostream& out, const fcgi::RouteSpec& route, const LaneConfig& lane) {
@@ -91,23 +103,23 @@ void writeLocation(std::ostream& out, const fcgi::RouteSpec& route, const LaneCo
   // nginx must wait longer than the pool would let the request queue and compute, so the
   // pool's own 503/504 answers reach the client rather than nginx's.
   const Millis read_timeout = lane.queue_timeout + lane.request_timeout + Millis(5000);
-  out << "        fastcgi_pass twinlane_" << lane.name() << ";\n"
-      << "        fastcgi_read_timeout " << seconds(read_timeout) << ";\n"
+  writePass(out, lane);
+  out << "        fastcgi_read_timeout " << seconds(read_timeout) << ";\n"
       << "    }\n";
 }
 
 // Any other path under the service's prefix goes to the fast lane, whose router answers it
 // with a JSON 404 that names the path. The prefix without its slash gets an exact location.
-void writePrefixFallback(std::ostream& out, const std::string& prefix) {
+void writePrefixFallback(std::ostream& out, const std::string& prefix, const LaneConfig& fast) {
   if (prefix.empty() || prefix == "/") return;
   out << "    # Any other path under " << prefix << ": the fast lane answers it with a JSON 404.\n"
-      << "    location " << prefix << " {\n"
-      << "        fastcgi_pass twinlane_fast;\n"
-      << "    }\n";
+      << "    location " << prefix << " {\n";
+  writePass(out, fast);
+  out << "    }\n";
   if (prefix.back() != '/') return;
-  out << "    location = " << prefix.substr(0, prefix.size() - 1) << " {\n"
-      << "        fastcgi_pass twinlane_fast;\n"
-      << "    }\n";
+  out << "    location = " << prefix.substr(0, prefix.size() - 1) << " {\n";
+  writePass(out, fast);
+  out << "    }\n";
 }
 
 // The service's static files: nginx reads them itself (its workers need read access). The
@@ -173,14 +185,14 @@ std::string renderNginxConfig(const Config& config, const std::vector<fcgi::Rout
   }
   // nginx answers a prefix location's path without its final slash with an HTML 301 to the
   // path with it; exact locations keep those paths in the API (the fast lane's JSON 404).
-  writePrefixFallback(out, site.url_prefix);
+  writePrefixFallback(out, site.url_prefix, config.lane(Lane::kFast));
   for (const LaneConfig* lane : kSlowThenFast) {
     for (const auto& name : lane->routes) {
       const fcgi::RouteSpec* route = findRoute(routes, name);
       if (!route || !route->prefix || route->path.empty() || route->path.back() != '/') continue;
-      out << "    location = " << route->path.substr(0, route->path.size() - 1) << " {\n"
-          << "        fastcgi_pass twinlane_fast;\n"
-          << "    }\n";
+      out << "    location = " << route->path.substr(0, route->path.size() - 1) << " {\n";
+      writePass(out, config.lane(Lane::kFast));
+      out << "    }\n";
     }
   }
   writeStaticLocations(out, site.static_root);

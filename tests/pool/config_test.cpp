@@ -60,6 +60,9 @@ TEST(ConfigTest, EmptyFileGivesTheDocumentedDefaults) {
   EXPECT_EQ(config.lane(Lane::kSlow).routes, (std::vector<std::string>{"route", "matrix"}));
   EXPECT_EQ(config.lane(Lane::kFast).routes, (std::vector<std::string>{"health", "node", "status", "metrics"}));
   EXPECT_EQ(config.lane(Lane::kSlow).queue_capacity, 64u);
+  EXPECT_EQ(config.lane(Lane::kFast).queue_capacity, 1024u);
+  EXPECT_EQ(config.lane(Lane::kFast).keepalive, 256u);
+  EXPECT_EQ(config.lane(Lane::kSlow).keepalive, 0u);
   EXPECT_EQ(config.lane(Lane::kSlow).queue_timeout, Millis(5000));
   EXPECT_EQ(config.lane(Lane::kSlow).nice, 10);
   EXPECT_EQ(config.limits.max_body, 1u << 20);
@@ -77,6 +80,8 @@ lanes:
     socket: { owner: www-data, group: www-data, mode: "0640" }
     processes: 2
     threads: 4
+    keepalive: 32
+    cpu: { slice: 100us }
     routes: [health, node, status, metrics]
   slow:
     listen: /run/twinlane/slow.sock
@@ -99,6 +104,10 @@ group: twinlane
   EXPECT_EQ(config.lane(Lane::kFast).socket.owner, "www-data");
   EXPECT_EQ(config.lane(Lane::kFast).socket.mode, 0640u);
   EXPECT_EQ(config.lane(Lane::kFast).processes, 2u);
+  EXPECT_EQ(config.lane(Lane::kFast).keepalive, 32u);
+  EXPECT_EQ(config.lane(Lane::kFast).cpu_slice, Micros(100));
+  EXPECT_EQ(config.lane(Lane::kSlow).cpu_slice, Micros(0));
+  EXPECT_EQ(config.lane(Lane::kSlow).keepalive, 0u);
   EXPECT_EQ(config.lane(Lane::kSlow).queue_capacity, 16u);
   EXPECT_EQ(config.lane(Lane::kSlow).queue_timeout, Millis(250));
   EXPECT_EQ(config.lane(Lane::kSlow).request_timeout, Millis(120000));
@@ -113,7 +122,7 @@ group: twinlane
 TEST(ConfigTest, UnknownKeyIsNamedWithItsLine) {
   EXPECT_EQ(errorFor("lanes:\n  slow:\n    proceses: 4\n"),
             "test.yaml:3: lanes.slow.proceses: unknown key; expected one of: listen, socket, processes, threads, "
-            "routes, queue, request_timeout, max_requests, max_requests_jitter, max_private_memory, nice, scheduler");
+            "routes, queue, request_timeout, max_requests, max_requests_jitter, max_private_memory, nice, scheduler, keepalive, cpu");
   EXPECT_EQ(errorFor("log: { level: debug }\nlimts: {}\n").rfind("test.yaml:2: limts: unknown key", 0), 0u);
 }
 
@@ -131,6 +140,11 @@ TEST(ConfigTest, WrongTypesAndImpossibleValues) {
   EXPECT_NE(errorFor("lanes: { slow: { processes: [1] } }").find("must be a single value"), std::string::npos);
   EXPECT_NE(errorFor("lanes: { fast: { threads: -2 } }").find("lanes.fast.threads"), std::string::npos);
   EXPECT_NE(errorFor("lanes: { slow: { nice: 20 } }").find("from -20 to 19"), std::string::npos);
+  EXPECT_NE(errorFor("lanes: { fast: { keepalive: 1025 } }").find("lanes.fast.keepalive"), std::string::npos);
+  EXPECT_NE(errorFor("lanes: { fast: { keepalive: -1 } }").find("lanes.fast.keepalive"), std::string::npos);
+  EXPECT_NE(errorFor("lanes: { fast: { cpu: { slice: 50us } } }").find("lanes.fast.cpu.slice: must be 0"), std::string::npos);
+  EXPECT_NE(errorFor("lanes: { fast: { cpu: { slice: 1s } } }").find("like 100us or 3ms"), std::string::npos);
+  EXPECT_NE(errorFor("lanes: { fast: { cpu: { slice: 200ms } } }").find("to 100000us"), std::string::npos);
   EXPECT_NE(errorFor("lanes: { fast: { socket: { mode: \"0999\" } } }").find("octal mode"), std::string::npos);
   EXPECT_NE(errorFor("lanes: { fast: { listen: fast.sock } }").find("lanes.fast.listen"), std::string::npos);
   EXPECT_NE(errorFor("lanes: { fast: { routes: health } }").find("must be a list"), std::string::npos);

@@ -32,7 +32,7 @@ Config parseConfig(const std::string& yaml, const std::string& source) {
 TEST(NginxConfigTest, RoutesEachPathToItsLane) {
   const Config config = parseConfig(R"(
 lanes:
-  fast: { listen: /tmp/t/fast.sock, routes: [health, node, status] }
+  fast: { listen: /tmp/t/fast.sock, routes: [health, node, status], keepalive: 0 }
   slow: { listen: 127.0.0.1:9002, routes: [route, matrix], request_timeout: 20s, queue: { timeout: 3s } }
 limits: { max_body: 64KiB }
 )", "t.yaml");
@@ -82,6 +82,28 @@ limits: { max_body: 64KiB }
   EXPECT_FALSE(contains(site, "location = /metrics")) << "metrics is on neither lane here";
 }
 
+// lanes.fast.keepalive: nginx keeps that many idle connections to the fast lane and asks the
+// workers to keep each connection (fastcgi_keep_conn) on every location passing to it; the slow
+// lane's locations, without keepalive, do not.
+TEST(NginxConfigTest, KeepaliveKeepsConnectionsToItsLaneOnly) {
+  const Config config = parseConfig(R"(
+lanes:
+  fast: { listen: /tmp/t/fast.sock, routes: [health, node, status], keepalive: 16 }
+  slow: { listen: /tmp/t/slow.sock, routes: [route, matrix] }
+)", "t.yaml");
+  const std::string site = renderNginxConfig(config, kRoutes, {"127.0.0.1:8081", "_", "t.yaml", "/api/v1/"});
+
+  EXPECT_TRUE(contains(site, "upstream twinlane_fast {\n    # max_fails=0: never mark the only server down after a full queue or a crash.\n"
+                             "    server unix:/tmp/t/fast.sock max_fails=0;\n    keepalive 16;\n    keepalive_timeout 60s;\n}"))
+      << site;
+  EXPECT_TRUE(contains(site, "server unix:/tmp/t/slow.sock max_fails=0;\n    # One connection carries one request"));
+  EXPECT_TRUE(contains(site, "fastcgi_pass twinlane_fast;\n        fastcgi_keep_conn on;\n        fastcgi_read_timeout"));
+  EXPECT_TRUE(contains(site, "location = /api/v1/nodes {\n        fastcgi_pass twinlane_fast;\n        fastcgi_keep_conn on;\n    }"));
+  EXPECT_TRUE(contains(site, "location /api/v1/ {\n        fastcgi_pass twinlane_fast;\n        fastcgi_keep_conn on;\n    }"));
+  EXPECT_TRUE(contains(site, "fastcgi_pass twinlane_slow;\n        fastcgi_read_timeout"));
+  EXPECT_FALSE(contains(site, "fastcgi_pass twinlane_slow;\n        fastcgi_keep_conn"));
+}
+
 TEST(NginxConfigTest, OtherPathsUnderTheServicePrefixGoToTheFastLane) {
   ServiceSpec spec;
   spec.routes = {{{"count", "/wordfreq/v1/count", false, {"GET"}}, Lane::kFast},
@@ -92,8 +114,10 @@ TEST(NginxConfigTest, OtherPathsUnderTheServicePrefixGoToTheFastLane) {
   const std::string site = renderNginxConfig(config, routes, {"127.0.0.1:8081", "_", "t.yaml", "/wordfreq/v1/"});
 
   EXPECT_TRUE(contains(site, "location = /wordfreq/v1/similar {")) << site;
-  EXPECT_TRUE(contains(site, "location /wordfreq/v1/ {\n        fastcgi_pass twinlane_fast;\n    }"));
-  EXPECT_TRUE(contains(site, "location = /wordfreq/v1 {\n        fastcgi_pass twinlane_fast;\n    }"));
+  // The fast lane keeps its connections by default.
+  EXPECT_TRUE(contains(site, "location /wordfreq/v1/ {\n        fastcgi_pass twinlane_fast;\n        fastcgi_keep_conn on;\n    }"));
+  EXPECT_TRUE(contains(site, "location = /wordfreq/v1 {\n        fastcgi_pass twinlane_fast;\n        fastcgi_keep_conn on;\n    }"));
+  EXPECT_TRUE(contains(site, "    keepalive 256;\n"));
   EXPECT_FALSE(contains(site, "/api/v1")) << "the pool names no service's paths";
   // The pool's own routes are on the fast lane by default.
   EXPECT_TRUE(contains(site, "location = /status {")) << site;
