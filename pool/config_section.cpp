@@ -150,6 +150,19 @@ Millis ConfigSection::duration(const std::string& key, Millis fallback, Millis m
   return *parsed;
 }
 
+Micros ConfigSection::shortDuration(const std::string& key, Micros fallback, Micros min, Micros max) {
+  const YAML::Node value = state_->take(key);
+  if (!value.IsDefined()) return fallback;
+  const std::string text = state_->scalar(value, key);
+  const auto parsed = parseShortDuration(text);
+  if (!parsed) throw state_->errorAt(value, keyPath(key), "'" + text + "' is not a duration like 100us or 3ms");
+  if (*parsed < min || *parsed > max) {
+    throw state_->errorAt(value, keyPath(key), "must be from " + std::to_string(min.count()) + "us to " +
+                                                   std::to_string(max.count()) + "us");
+  }
+  return *parsed;
+}
+
 std::uint64_t ConfigSection::size(const std::string& key, std::uint64_t fallback, std::uint64_t min, std::uint64_t max) {
   const YAML::Node value = state_->take(key);
   if (!value.IsDefined()) return fallback;
@@ -204,16 +217,40 @@ void ConfigSection::rejectUnknown() const {
   for (const auto& [key, child] : state_->children) ConfigSection(child).rejectUnknown();
 }
 
-std::optional<Millis> parseDuration(std::string_view text) {
-  if (text == "0") return Millis(0);  // zero needs no unit
+namespace {
+
+// A duration's "250" and "ms"; zero needs no unit ("0", nullopt unit). nullopt if malformed.
+struct NumberAndUnit {
+  std::uint64_t number;
+  std::string_view unit;
+};
+std::optional<NumberAndUnit> splitDuration(std::string_view text) {
+  if (text == "0") return NumberAndUnit{0, "0"};
   const auto unit_at = text.find_first_not_of("0123456789");
   if (unit_at == 0 || unit_at == std::string_view::npos) return std::nullopt;
   const auto number = fcgi::parseDecimal(text.substr(0, unit_at), 0, 1'000'000'000);
   if (!number) return std::nullopt;
-  const std::string_view unit = text.substr(unit_at);
-  if (unit == "ms") return Millis(*number);
-  if (unit == "s") return Millis(*number * 1000);
-  if (unit == "m") return Millis(*number * 60'000);
+  return NumberAndUnit{*number, text.substr(unit_at)};
+}
+
+}  // namespace
+
+std::optional<Micros> parseShortDuration(std::string_view text) {
+  const auto split = splitDuration(text);
+  if (!split) return std::nullopt;
+  if (split->unit == "0") return Micros(0);
+  if (split->unit == "us") return Micros(split->number);
+  if (split->unit == "ms") return Micros(split->number * 1000);
+  return std::nullopt;
+}
+
+std::optional<Millis> parseDuration(std::string_view text) {
+  const auto split = splitDuration(text);
+  if (!split) return std::nullopt;
+  if (split->unit == "0") return Millis(0);
+  if (split->unit == "ms") return Millis(split->number);
+  if (split->unit == "s") return Millis(split->number * 1000);
+  if (split->unit == "m") return Millis(split->number * 60'000);
   return std::nullopt;
 }
 

@@ -22,6 +22,7 @@
 namespace twinlane::pool {
 
 using Millis = std::chrono::milliseconds;
+using Micros = std::chrono::microseconds;
 
 // A configuration the server cannot run with. The message says where and why.
 class ConfigError : public std::runtime_error {
@@ -45,6 +46,8 @@ class ConfigSection {
   std::uint64_t integer(const std::string& key, std::uint64_t fallback, std::uint64_t min, std::uint64_t max);
   int signedInteger(const std::string& key, int fallback, int min, int max);
   Millis duration(const std::string& key, Millis fallback, Millis min = Millis(0));  // "250ms", "5s", "2m"
+  // A short duration: "100us", "3ms"; within [min, max].
+  Micros shortDuration(const std::string& key, Micros fallback, Micros min, Micros max);
   std::uint64_t size(const std::string& key, std::uint64_t fallback, std::uint64_t min = 0,
                      std::uint64_t max = UINT64_MAX);  // "512KiB", "1MiB"
   std::vector<std::string> stringList(const std::string& key, std::vector<std::string> fallback = {});
@@ -71,6 +74,8 @@ class ConfigSection {
 
 // "5s", "250ms", "2m" -> milliseconds; "1MiB", "512KiB", "100B" -> bytes. nullopt if malformed.
 std::optional<Millis> parseDuration(std::string_view text);
+// "100us", "3ms" -> microseconds; nullopt if malformed.
+std::optional<Micros> parseShortDuration(std::string_view text);
 std::optional<std::uint64_t> parseSize(std::string_view text);
 
 }  // namespace twinlane::pool

@@ -20,6 +20,7 @@
 #include "fcgi/connection_hub.h"
 #include "fcgi/http_error.h"
 #include "fcgi/unique_fd.h"
+#include "pool/cpu_slice.h"
 #include "pool/exit_codes.h"
 #include "pool/lane_routes.h"
 #include "pool/process_memory.h"
@@ -80,6 +81,7 @@ class WorkerProcess {
 
   void serveUntilStopped(std::size_t thread) {
     slot_.thread_id[thread].store(static_cast<pid_t>(::syscall(SYS_gettid)));
+    askForCpuSlice(thread);
     const auto& limits = plan_.view.config->limits;
     fcgi::Acceptor acceptor(hub_, fcgi::InputLimits{limits.max_params, limits.max_body},
                             [this](const fcgi::RefusedConnection& refused) { reportRefused(refused); });
@@ -138,6 +140,23 @@ class WorkerProcess {
     refusals_unlogged_ = 0;
     log_.warning("%s worker: closed a FastCGI connection from %s: %s%s", std::string(laneName(plan_.lane)),
                  refused.peer, refused.reason, unlogged);
+  }
+
+  // Each thread asks for itself (a new thread starts with the kernel's default slice); the
+  // first one says what came of it.
+  void askForCpuSlice(std::size_t thread) {
+    if (lane_.cpu_slice.count() == 0) return;
+    const std::string failure = setThreadCpuSlice(lane_.cpu_slice);
+    if (thread != 0) return;
+    const std::string lane = std::string(laneName(plan_.lane));
+    if (!failure.empty()) {
+      log_.warning("%s worker: cannot ask for a %ld us CPU slice (lanes.%s.cpu.slice): %s", lane,
+                   static_cast<long>(lane_.cpu_slice.count()), lane, failure);
+    } else if (threadCpuSlice() != lane_.cpu_slice) {
+      log_.warning("%s worker: asked for a %ld us CPU slice (lanes.%s.cpu.slice) but the kernel keeps %ld us: custom "
+                   "slices need Linux 6.12 or later", lane, static_cast<long>(lane_.cpu_slice.count()), lane,
+                   static_cast<long>(threadCpuSlice().count()));
+    }
   }
 
   // Accepting pauses for a moment when the process is out of fds or memory: one line, then at

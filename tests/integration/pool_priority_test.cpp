@@ -4,7 +4,12 @@
 // generous bound is asserted, since the test machine is shared and noisy.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <string>
+#include <vector>
 
 #include "integration_stack.h"
 #include "load_generator.h"
@@ -35,6 +40,36 @@ TEST(PoolPriority, SlowWorkersRunAtNice10) {
   const auto pool = stack.poolStatus();
   for (const pid_t pid : pool.lane("slow").pids()) EXPECT_EQ(processNice(pid), 10) << "slow worker " << pid;
   for (const pid_t pid : pool.lane("fast").pids()) EXPECT_EQ(processNice(pid), 0) << "fast worker " << pid;
+}
+
+// se.slice of every thread of `pid`, in ns, from /proc/PID/task/TID/sched.
+std::vector<long long> threadSlices(pid_t pid) {
+  std::vector<long long> slices;
+  const std::string task = "/proc/" + std::to_string(pid) + "/task";
+  for (const auto& thread : std::filesystem::directory_iterator(task)) {
+    std::ifstream sched(thread.path() / "sched");
+    for (std::string line; std::getline(sched, line);) {
+      if (line.rfind("se.slice", 0) == 0) slices.push_back(std::stoll(line.substr(line.find(':') + 1)));
+    }
+  }
+  return slices;
+}
+
+// lanes.fast.cpu.slice: every serving thread of a fast worker asks the scheduler for it; the
+// slow workers keep the kernel's default.
+TEST(PoolPriority, FastServingThreadsAskForTheConfiguredCpuSlice) {
+  if (threadSlices(::getpid()).empty()) GTEST_SKIP() << "this kernel's /proc/PID/sched shows no se.slice";
+  auto options = testappOptions(TWINLANE_TESTAPP_BIN);
+  options.fast_threads = 3;
+  options.slow_processes = 1;
+  options.fast_settings = {"cpu: { slice: 150us }"};
+  TwinlaneStack stack(options);
+  const pid_t fast = stack.workerPids("fast").at(0);
+  const auto fast_slices = threadSlices(fast);
+  EXPECT_EQ(std::count(fast_slices.begin(), fast_slices.end(), 150'000), 3)
+      << "the three serving threads of " << fast << " did not all get a 150 us slice";
+  for (const long long slice : threadSlices(stack.workerPids("slow").at(0))) EXPECT_NE(slice, 150'000);
+  EXPECT_EQ(stack.masterLog().find("CPU slice"), std::string::npos) << stack.masterLog();
 }
 
 TEST(PoolPriority, TheFastLaneStaysResponsiveWhileTheSlowLaneBurnsEveryWorker) {
