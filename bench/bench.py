@@ -58,7 +58,7 @@ S = {
     "quick": QUICK,
     "duration": env_int("BENCH_DURATION", 2 if QUICK else 8),          # whole seconds per wrk run
     "reps": env_int("BENCH_REPS", 1 if QUICK else 3),                  # repetitions (medians)
-    "connections": [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "1 32").split()],
+    "connections": [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "1 32 256").split()],
     "iso_connections": [int(c) for c in os.environ.get("BENCH_ISO_CONNECTIONS", "1 32").split()],
     "iso_variants": os.environ.get("BENCH_ISO_VARIANTS", "0:other 10:other 19:batch 19:idle").split(),
     "php_priorities": [int(p) for p in os.environ.get("BENCH_PHP_PRIORITIES", "0 19").split()],
@@ -69,7 +69,7 @@ S = {
     "hello_threads": env_int("BENCH_HELLO_THREADS", 8),
     "php_children": env_int("BENCH_PHP_CHILDREN", 8),
     "slow_workers": env_int("BENCH_SLOW_WORKERS", 2),
-    "keepalive": env_int("BENCH_KEEPALIVE", 16),                       # nginx upstream keepalive
+    "keepalive": env_int("BENCH_KEEPALIVE", 256),  # lanes.fast.keepalive in the rendered site
     "nginx_workers": os.environ.get("BENCH_NGINX_WORKERS", "1"),
     "scaling_workers": [int(w) for w in os.environ.get("BENCH_SCALING_WORKERS", "1 2 4").split()],
     "memory_workers": [int(w) for w in os.environ.get("BENCH_MEMORY_WORKERS", "1 4 8").split()],
@@ -96,6 +96,8 @@ S = {
     "sections": os.environ.get("BENCH_SECTIONS",
                                "routes,fast,isolation,scenario,scaling,memory,throughput,startup,import,sweep").split(","),
 }
+# The largest side of the slow matrix the scenario and the isolation calibrate.
+MATRIX_SIDE_MAX = 2000
 BUILD = os.environ.get("BENCH_BUILD", os.path.join(ROOT, "build-bench-release"))
 TWINLANE = os.path.join(BUILD, "app", "twinlane")
 GRAPH_TOOL = os.path.join(BUILD, "app", "twinlane-graph")
@@ -276,7 +278,7 @@ class Bench:
         self.nginx = None
         self.scripts = {}
         self.ports = {name: S["port"] + i for i, name in
-                      enumerate(["twinlane", "keepalive", "return200", "hello", "php"])}
+                      enumerate(["twinlane", "plain", "return200", "hello", "php"])}
 
     # -- wrk ---------------------------------------------------------------------------------
 
@@ -333,9 +335,9 @@ class Bench:
         params = "\n        ".join(self.fastcgi_params())
         bench_site = f"""
 # Servers the benchmark adds next to twinlane's rendered site, all on this one nginx.
-upstream bench_twinlane_fast_keepalive {{
+# twinlane's fast lane with a connection per request (the rendered site keeps them alive).
+upstream bench_twinlane_fast_plain {{
     server unix:{sock}/fast.sock max_fails=0;
-    keepalive {S["keepalive"]};
 }}
 upstream bench_hello {{
     server unix:{sock}/hello.sock max_fails=0;
@@ -347,11 +349,10 @@ upstream bench_php_slow {{
     server unix:{sock}/php-slow.sock max_fails=0;
 }}
 server {{
-    listen 127.0.0.1:{self.ports["keepalive"]};
+    listen 127.0.0.1:{self.ports["plain"]};
     default_type application/json;
     location / {{
-        fastcgi_pass bench_twinlane_fast_keepalive;
-        fastcgi_keep_conn on;
+        fastcgi_pass bench_twinlane_fast_plain;
         {params}
     }}
 }}
@@ -426,12 +427,14 @@ http {{
 
     # -- twinlane ----------------------------------------------------------------------------
 
-    def twinlane_yaml(self, slow_workers, nice, scheduler, graph=None):
+    def twinlane_yaml(self, slow_workers, nice, scheduler, graph=None, fast_slice=None):
         """The config; `graph` is (path, coordinates path or None[, data.hierarchy]), by default the
         benchmark graph."""
         path, coordinates, *hierarchy = graph or (self.graph_gr, self.graph_co)
         coordinates = f", coordinates: {coordinates}" if coordinates else ""
         hierarchy = f", hierarchy: {hierarchy[0]}" if hierarchy else ""
+        # "": the product's default slice; "0" asks for the kernel's.
+        fast_slice = f"\n    cpu: {{ slice: {fast_slice} }}" if fast_slice else ""
         return f"""# written by bench/bench.py
 data: {{ graph: {path}{coordinates}{hierarchy} }}
 lanes:
@@ -440,13 +443,14 @@ lanes:
     socket: {{ mode: "0666" }}
     processes: {S["fast_processes"]}
     threads: {S["fast_threads"]}
+    keepalive: {S["keepalive"]}{fast_slice}
   slow:
     listen: {self.work}/slow.sock
     socket: {{ mode: "0666" }}
     processes: {slow_workers}
     nice: {nice}
     scheduler: {scheduler}
-limits: {{ matrix_max_cells: 10000 }}
+limits: {{ matrix_max_cells: {MATRIX_SIDE_MAX * MATRIX_SIDE_MAX} }}
 shutdown: {{ graceful_timeout: 5s }}
 log: {{ level: notice, slow_request: 0ms }}
 """
@@ -476,14 +480,14 @@ log: {{ level: notice, slow_request: 0ms }}
         old_gone = all(w["generation"] == generation for lane in wanted for w in status["lanes"][lane]["workers"])
         return True, old_gone
 
-    def start_twinlane(self, slow_workers, nice=None, scheduler=None, graph=None, timeout=120):
+    def start_twinlane(self, slow_workers, nice=None, scheduler=None, graph=None, timeout=120, fast_slice=None):
         """Starts the master; returns seconds from exec to READY=1 and to /status showing every worker ready."""
         nice = S["slow_nice"] if nice is None else nice
         scheduler = scheduler or S["slow_scheduler"]
         self.stop_twinlane()
         path = os.path.join(self.work, "twinlane.yaml")
         with open(path, "w") as out:
-            out.write(self.twinlane_yaml(slow_workers, nice, scheduler, graph))
+            out.write(self.twinlane_yaml(slow_workers, nice, scheduler, graph, fast_slice))
         notify_path = os.path.join(self.work, "notify.sock")
         if os.path.exists(notify_path):
             os.unlink(notify_path)
@@ -494,7 +498,7 @@ log: {{ level: notice, slow_request: 0ms }}
         started = time.monotonic()
         self.twinlane = Service("twinlane", [TWINLANE, "--config", path],
                                 os.path.join(self.work, "logs", "twinlane.log"), env=env, grace=15)
-        self.twinlane_config = (slow_workers, nice, scheduler, graph)
+        self.twinlane_config = (slow_workers, nice, scheduler, graph, fast_slice)
         self.notify = notify
         wanted = {"fast": S["fast_processes"], "slow": slow_workers}
         ready_at = None
@@ -532,12 +536,13 @@ log: {{ level: notice, slow_request: 0ms }}
             self.twinlane = None
             self.notify.close()
 
-    def ensure_twinlane(self, slow_workers, nice=None, scheduler=None):
+    def ensure_twinlane(self, slow_workers, nice=None, scheduler=None, fast_slice=None):
         nice = S["slow_nice"] if nice is None else nice
         scheduler = scheduler or S["slow_scheduler"]
-        if self.twinlane and self.twinlane.running() and self.twinlane_config == (slow_workers, nice, scheduler, None):
+        wanted = (slow_workers, nice, scheduler, None, fast_slice)
+        if self.twinlane and self.twinlane.running() and self.twinlane_config == wanted:
             return
-        self.start_twinlane(slow_workers, nice, scheduler)
+        self.start_twinlane(slow_workers, nice, scheduler, fast_slice=fast_slice)
 
     # -- php-fpm and the C hello ---------------------------------------------------------------
 
@@ -658,10 +663,10 @@ pm.max_children = {slow_children}
             ("nginx return 200", self.ports["return200"], self.script("fixed", LUA_DONE), "/api/v1/health"),
             ("bare libfcgi hello (C)", self.ports["hello"], self.script("fixed", LUA_DONE), "/api/v1/health"),
             ("php-fpm hello", self.ports["php"], self.script("fixed", LUA_DONE), "/"),
-            ("twinlane health", self.ports["twinlane"], self.script("fixed", LUA_DONE), "/api/v1/health"),
-            ("twinlane node", self.ports["twinlane"], nodes, "/"),
-            ("twinlane health, keepalive", self.ports["keepalive"], self.script("fixed", LUA_DONE), "/api/v1/health"),
-            ("twinlane node, keepalive", self.ports["keepalive"], nodes, "/"),
+            ("twinlane health", self.ports["plain"], self.script("fixed", LUA_DONE), "/api/v1/health"),
+            ("twinlane node", self.ports["plain"], nodes, "/"),
+            ("twinlane health, keepalive", self.ports["twinlane"], self.script("fixed", LUA_DONE), "/api/v1/health"),
+            ("twinlane node, keepalive", self.ports["twinlane"], nodes, "/"),
         ]
 
     def section_fast(self):
@@ -702,12 +707,13 @@ pm.max_children = {slow_children}
                            separators=(",", ":")) for _ in range(count)]
 
     def calibrate_slow_matrix(self):
-        """A matrix body that takes about scenario_slow_ms alone (targets fixed at 100)."""
+        """A square matrix body that takes about scenario_slow_ms alone. Square: with the contraction
+        hierarchy a 100x100 matrix takes a few milliseconds, and the cost grows with both sides."""
         self.ensure_twinlane(S["slow_workers"])
         wanted = S["scenario_slow_ms"] / 1000
-        sources = 1
+        sources = 10
         while True:
-            bodies = self.matrix_bodies(sources, 100, count=3, seed=sources)
+            bodies = self.matrix_bodies(sources, sources, count=3, seed=sources)
             times = []
             for body in bodies:
                 start = time.monotonic()
@@ -716,25 +722,44 @@ pm.max_children = {slow_children}
                 if code != 200:
                     raise RuntimeError(f"matrix answered {code}")
             single = median(times)
-            if single >= wanted or sources >= 100:
+            if single >= wanted or sources >= MATRIX_SIDE_MAX:
                 break
-            sources = min(100, max(sources + 1, int(sources * wanted / max(single, 1e-3) * 1.1)))
-        self.slow_matrix = {"sources": sources, "targets": 100, "single_ms": single * 1000,
-                            "bodies": self.matrix_bodies(sources, 100, count=8, seed=7)}
-        log(f"slow matrix: {sources}x100 takes {single * 1000:.0f} ms alone")
+            # The cost grows about with the square of the side.
+            grow = (wanted / max(single, 1e-3)) ** 0.5 * 1.1
+            sources = min(MATRIX_SIDE_MAX, max(sources + 1, int(sources * grow)))
+        self.slow_matrix = {"sources": sources, "targets": sources, "single_ms": single * 1000,
+                            "bodies": self.matrix_bodies(sources, sources, count=8, seed=7)}
+        log(f"slow matrix: {sources}x{sources} takes {single * 1000:.0f} ms alone")
         return self.slow_matrix
 
     def isolation_run(self, fast_port, fast_script, fast_path, slow_port, slow_script, slow_in_flight, connections,
                       label):
-        """One idle and one saturated measurement of the fast target at `connections`."""
+        """The fast target idle, the slow load alone, then both: (idle, saturated, slow with the fast
+        load, slow alone)."""
         idle = self.wrk(fast_port, fast_script, connections, path=fast_path)
+        slow_alone = self.wrk(slow_port, slow_script, slow_in_flight) if slow_script else None
         lead = 1.5  # the background load is saturating before the measured run starts
         background = self.wrk_background(slow_port, slow_script, slow_in_flight, S["duration"] + lead + 1.5,
                                          f"slow-load-{label}")
         time.sleep(lead)
         saturated = self.wrk(fast_port, fast_script, connections, path=fast_path)
         slow = self.collect_background(background, S["duration"] + 60)
-        return idle, saturated, slow
+        return idle, saturated, slow, slow_alone
+
+    def burner_run(self, fast_port, fast_script, fast_path, connections):
+        """The machine's floor: the fast target idle, then beside one busy loop per CPU at the
+        lowest priority there is (SCHED_IDLE), which no lever of twinlane's can beat."""
+        idle = self.wrk(fast_port, fast_script, connections, path=fast_path)
+        burners = [subprocess.Popen(["chrt", "--idle", "0", "sh", "-c", "while :; do :; done"])
+                   for _ in range(os.cpu_count() or 1)]
+        try:
+            time.sleep(0.5)
+            saturated = self.wrk(fast_port, fast_script, connections, path=fast_path)
+        finally:
+            for burner in burners:
+                burner.kill()
+                burner.wait()
+        return idle, saturated
 
     def section_isolation(self):
         if not hasattr(self, "slow_matrix"):
@@ -746,17 +771,29 @@ pm.max_children = {slow_children}
         runs = {}
         variants = []
         for variant in S["iso_variants"]:
-            nice, scheduler = variant.split(":")
-            variants.append(("twinlane", int(nice), scheduler))
+            # nice:scheduler of the slow lane[:the fast lane's cpu.slice]
+            nice, scheduler, *fast_slice = variant.split(":")
+            variants.append(("twinlane", int(nice), scheduler, fast_slice[0] if fast_slice else None))
         for priority in S["php_priorities"]:
-            variants.append(("php-fpm", priority, None))
+            variants.append(("php-fpm", priority, None, None))
+        # The control: a request twinlane never sees (nginx's own return 200) under the same slow
+        # load. What it loses is the machine's and nginx's share, no lever of twinlane's.
+        variants.append(("control", S["slow_nice"], S["slow_scheduler"], None))
+        variants.append(("burners", None, None, None))
         # Each variant needs its own start (priorities are set at fork); repetitions inside it.
-        for stack, nice, scheduler in variants:
-            if stack == "twinlane":
-                self.ensure_twinlane(S["slow_workers"], nice, scheduler)
-                name = f"twinlane slow nice {nice}, {scheduler}"
+        for stack, nice, scheduler, fast_slice in variants:
+            if stack in ("twinlane", "control"):
+                self.stop_php()
+                self.ensure_twinlane(S["slow_workers"], nice, scheduler, fast_slice)
+                name = f"twinlane slow nice {nice}, {scheduler}" + (f", fast slice {fast_slice}" if fast_slice else "")
                 fast = (self.ports["twinlane"], nodes, "/")
                 slow = (self.ports["twinlane"], matrix_script)
+                if stack == "control":
+                    name = f"control: nginx return 200, twinlane slow nice {nice}, {scheduler}"
+                    fast = (self.ports["return200"], fixed, "/")
+            elif stack == "burners":
+                self.stop_php()
+                name = "control: nginx return 200 beside SCHED_IDLE busy loops, one per CPU"
             else:
                 self.stop_twinlane()  # its idle workers would not matter, but keep the machine the same
                 self.start_php(nice)
@@ -766,29 +803,38 @@ pm.max_children = {slow_children}
                 slow = (self.ports["php"], slow_script)
             for rep in range(S["reps"]):
                 for connections in S["iso_connections"]:
-                    idle, saturated, slow_figures = self.isolation_run(*fast, *slow, in_flight, connections,
-                                                                       f"{stack}-{nice}-{connections}-{rep}")
                     key = f"{name}|{connections}"
-                    entry = runs.setdefault(key, {"idle": [], "saturated": [], "slow": []})
+                    entry = runs.setdefault(key, {"idle": [], "saturated": [], "slow": [], "slow_alone": []})
+                    if stack == "burners":
+                        idle, saturated = self.burner_run(self.ports["return200"], fixed, "/", connections)
+                        entry["idle"].append(idle)
+                        entry["saturated"].append(saturated)
+                        log(f"isolation {name} c={connections}: p99 idle {idle['p99_us'] / 1000:.2f} ms, "
+                            f"beside the busy loops {saturated['p99_us'] / 1000:.2f} ms")
+                        continue
+                    idle, saturated, slow_figures, slow_alone = self.isolation_run(
+                        *fast, *slow, in_flight, connections, f"{stack}-{nice}-{connections}-{rep}")
                     entry["idle"].append(idle)
                     entry["saturated"].append(saturated)
                     entry["slow"].append(slow_figures)
+                    entry["slow_alone"].append(slow_alone)
                     log(f"isolation {name} c={connections}: p99 idle {idle['p99_us'] / 1000:.2f} ms, saturated "
-                        f"{saturated['p99_us'] / 1000:.2f} ms; slow lane {slow_figures['rps']:.1f} rps, "
-                        f"errors {slow_figures['error_count']}")
+                        f"{saturated['p99_us'] / 1000:.2f} ms; slow lane {slow_figures['rps']:.1f} rps "
+                        f"(alone {slow_alone['rps']:.1f}), errors {slow_figures['error_count']}")
         self.stop_php()
         summary = {}
         for key, entry in runs.items():
-            summary[key] = {phase: summarise({"x": entry[phase]})["x"] for phase in ("idle", "saturated", "slow")}
+            summary[key] = {phase: summarise({"x": entry[phase]})["x"] for phase in ("idle", "saturated", "slow", "slow_alone")
+                            if entry[phase]}
         return {"slow_matrix": {k: v for k, v in self.slow_matrix.items() if k != "bodies"}, "slow_in_flight": in_flight,
                 "runs": runs, "summary": summary}
 
-    def scenario_once(self, port, slow_request, fast_requests):
+    def scenario_once(self, port, fast_port, slow_request, fast_requests):
         """Pre-connected sockets; at t0 send the slow requests, then the fast ones; times of answers."""
         sockets = []
         try:
-            for _ in range(len(fast_requests) + 3):
-                sockets.append(socket.create_connection(("127.0.0.1", port), timeout=30))
+            for i in range(len(fast_requests) + 3):
+                sockets.append(socket.create_connection(("127.0.0.1", port if i < 3 else fast_port), timeout=30))
             import selectors
             selector = selectors.DefaultSelector()
             pending = {}
@@ -824,15 +870,17 @@ pm.max_children = {slow_children}
             self.calibrate_slow_matrix()
         results = {}
         body = self.slow_matrix["bodies"][0].encode()
-        stacks = [("twinlane", self.ports["twinlane"],
-                   b"POST /api/v1/matrix HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
-                   b"Connection: close\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body,
-                   lambda i: f"/api/v1/health" if i % 2 == 0 else f"/api/v1/nodes/{1 + (i * 7919) % self.node_count}"),
-                  ("php-fpm", self.ports["php"],
+        matrix = (b"POST /api/v1/matrix HTTP/1.1\r\nHost: bench\r\nContent-Type: application/json\r\n"
+                  b"Connection: close\r\nContent-Length: " + str(len(body)).encode() + b"\r\n\r\n" + body)
+        lookups = lambda i: f"/api/v1/health" if i % 2 == 0 else f"/api/v1/nodes/{1 + (i * 7919) % self.node_count}"
+        # (stack, port of the slow requests, port of the fast ones, slow request, fast paths)
+        stacks = [("twinlane", self.ports["twinlane"], self.ports["twinlane"], matrix, lookups),
+                  ("twinlane, no keep-alive", self.ports["twinlane"], self.ports["plain"], matrix, lookups),
+                  ("php-fpm", self.ports["php"], self.ports["php"],
                    f"GET /slow?ms={S['scenario_slow_ms']} HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\r\n".encode(),
                    lambda i: "/")]
-        for stack, port, slow_request, fast_path in stacks:
-            if stack == "twinlane":
+        for stack, port, fast_port, slow_request, fast_path in stacks:
+            if stack.startswith("twinlane"):
                 self.stop_php()
                 self.ensure_twinlane(3)
             else:
@@ -842,7 +890,7 @@ pm.max_children = {slow_children}
                              for i in range(20)]
             reps = []
             for _ in range(S["scenario_reps"]):
-                reps.append(self.scenario_once(port, slow_request, fast_requests))
+                reps.append(self.scenario_once(port, fast_port, slow_request, fast_requests))
                 time.sleep(0.2)
             last_fast = [max(r["fast_ms"]) for r in reps]
             last_slow = [max(r["slow_ms"]) for r in reps]
