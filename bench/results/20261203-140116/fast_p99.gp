@@ -1,0 +1,12 @@
+set terminal pngcairo size 900,480 font ",10"
+set output "bench/results/20261203-140116/fast_p99.png"
+set grid ytics
+set key top left box opaque
+set title "Fast lane: p99 latency (lower is better)"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set logscale y
+set ylabel "p99 ms (log scale)"
+set xtics font ",8"
+plot "bench/results/20261203-140116/fast_p99.dat" using 3:xtic(1) title '1 connection', "bench/results/20261203-140116/fast_p99.dat" using 5:xtic(1) title '32 connections', "bench/results/20261203-140116/fast_p99.dat" using 7:xtic(1) title '256 connections'
