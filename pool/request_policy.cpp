@@ -26,6 +26,15 @@ class SystemClock final : public RequestClock {
   }
 };
 
+// A request handed on less than this long ago is computed without asking whether its client
+// left (a poll per request): only a wait gives a client time to give up, and computing a
+// request that short a wait would cost is cheaper than the question.
+constexpr std::int64_t kAbandonCheckAfterMs = 10;
+
+bool mayBeAbandoned(const RequestTiming& timing) {
+  return !timing.queue_wait_ms || *timing.queue_wait_ms >= kAbandonCheckAfterMs;
+}
+
 std::string retryAfterSeconds(Millis hint) { return std::to_string(std::max<std::int64_t>(1, (hint.count() + 999) / 1000)); }
 
 }  // namespace
@@ -83,7 +92,7 @@ RequestOutcome RequestPolicy::run(const RequestTiming& timing, std::string_view 
                                   const ClientGoneProbe& client_gone, const Handler& handle) const {
   RequestOutcome outcome;
   try {
-    if (client_gone()) throw fcgi::ClientGone();
+    if (mayBeAbandoned(timing) && client_gone()) throw fcgi::ClientGone();
     if (timing.charged_wait_ms && *timing.charged_wait_ms > lane_.queue_timeout.count()) {
       const bool waited_for_start = *timing.charged_wait_ms < *timing.queue_wait_ms;
       throw fcgi::HttpError(503, "queue_timeout",

@@ -208,6 +208,23 @@ TEST_F(RequestPolicyTest, ClientGoneBeforeTheStartIsNotComputedNorAnswered) {
   EXPECT_EQ(responsesWith(counters(), 499), 1u);
 }
 
+TEST_F(RequestPolicyTest, ClientGoneWhileQueuedIsNotComputed) {
+  client_gone_ = true;
+  clock_.advance(10);
+  const RequestOutcome outcome = serve("1700000000.000", answer_);
+  EXPECT_FALSE(computed_);
+  EXPECT_FALSE(outcome.answered);
+}
+
+// Asking costs a syscall per request; a request handed on just now is computed without asking.
+TEST_F(RequestPolicyTest, ARequestThatDidNotWaitIsComputedWithoutAskingAboutItsClient) {
+  client_gone_ = true;
+  clock_.advance(9);
+  const RequestOutcome outcome = serve("1700000000.000", answer_);
+  EXPECT_TRUE(computed_);
+  EXPECT_TRUE(outcome.answered);
+}
+
 TEST_F(RequestPolicyTest, ClientLeavingMidComputeStopsAtTheNextCheckpoint) {
   const RequestPolicy p = policy();
   const RequestTiming timing = p.begin(0, "/api/v1/route", "");
