@@ -249,7 +249,9 @@ bool Acceptor::answer(const Response& response, std::chrono::steady_clock::time_
     ok = (at == 0 || setSendTimeout(deadline)) &&
          FCGX_PutStr(piece.data(), static_cast<int>(piece.size()), request_.out) >= 0;
   }
-  ok = ok && (body.size() < kAnswerPiece || setSendTimeout(deadline));
+  // One write left (head and body within one buffer) goes under the timeout set above; after
+  // an earlier write, the last one gets the time then left.
+  ok = ok && (head.size() + body.size() < kAnswerPiece || setSendTimeout(deadline));
   if (!ok) {
     // A failed or late answer leaves the connection useless: shut it down so that the closing
     // writes fail at once instead of waiting out another timeout.
@@ -293,7 +295,9 @@ void Acceptor::keepConnection() {
     connection_.reset();
     return;
   }
-  switch (hub_.park(connection_, connection_kept_)) {
+  const ConnectionHub::Parked parked = hub_.park(connection_, connection_kept_);
+  const int park_error = errno;  // for kFailed, before anything else can change it
+  switch (parked) {
     case ConnectionHub::Parked::kParked:
       return;
     case ConnectionHub::Parked::kStopping:
@@ -303,7 +307,7 @@ void Acceptor::keepConnection() {
              " kept connections already wait in this worker");
       break;
     case ConnectionHub::Parked::kFailed:
-      refuse(std::string("cannot keep the connection: epoll_ctl: ") + std::strerror(errno));
+      refuse(std::string("cannot keep the connection: epoll_ctl: ") + std::strerror(park_error));
       break;
   }
   connection_.reset();

@@ -12,6 +12,12 @@
 namespace twinlane::fcgi {
 namespace {
 
+// The listener, in every worker process's set: EPOLLEXCLUSIVE wakes the set of one worker with
+// a thread waiting (the longest-registered first), not all of them, and skips a worker whose
+// threads are all busy. Without it the kernel wakes every set, the most recently registered
+// first, so a freshly started worker took nearly every connection from an older idle one.
+constexpr std::uint32_t kListenerEvents = EPOLLIN | EPOLLEXCLUSIVE;
+
 // How often the waiting thread looks for kept connections idle past the limit.
 constexpr int kExpiryCheckMs = 1000;
 
@@ -76,7 +82,7 @@ ConnectionHub::ConnectionHub(int listen_fd, int wake_fd, AcceptPaused on_accept_
       epoll_(::epoll_create1(EPOLL_CLOEXEC)) {
   if (!epoll_) throw std::runtime_error(std::string("cannot make an epoll set: ") + std::strerror(errno));
   addToSet(epoll_.get(), wake_fd_, EPOLLIN, "wake-up fd");
-  addToSet(epoll_.get(), listen_fd_, EPOLLIN, "listener");
+  addToSet(epoll_.get(), listen_fd_, kListenerEvents, "listener");
 }
 
 ConnectionHub::Work ConnectionHub::next() {
@@ -87,19 +93,17 @@ ConnectionHub::Work ConnectionHub::next() {
       // Only with no event in hand: an expired connection is then surely not among them.
       const std::int64_t now = nowMillis();
       if (now >= next_expiry_check_ms_) closeExpired(now);
-      resumeAccepting(now);
+      if (!woken_ && !resumeAccepting(now)) return failed("epoll_ctl adding the listener again", errno);
       if (woken_) {
-        // Told to stop: serve the requests already waiting on kept connections (one last
-        // look, without waiting), then close the idle ones at once. Left open, nginx would
-        // send them requests that no thread of this worker reads until it exits.
+        // Told to stop: serve the requests already waiting on kept connections, then close
+        // the idle ones at once. Left open, nginx would send them requests that no thread of
+        // this worker reads until it exits.
         drained_ = true;
-        const int count = ::epoll_wait(epoll_.get(), events_.data(), static_cast<int>(events_.size()), 0);
-        events_at_ = 0;
-        events_count_ = std::max(count, 0);
+        collectReadyKept();
         closeIdleKept();
         continue;
       }
-      const int count = ::epoll_wait(epoll_.get(), events_.data(), static_cast<int>(events_.size()), waitTimeoutMs(now));
+      const int count = ::epoll_wait(epoll_.get(), events_.data(), kWaitBatch, waitTimeoutMs(now));
       if (count < 0) {
         if (errno == EINTR) continue;
         return failed("epoll_wait", errno);
@@ -198,6 +202,28 @@ void ConnectionHub::closeExpired(std::int64_t now_ms) {
   }
 }
 
+void ConnectionHub::collectReadyKept() {
+  // Without the wake fd (readable for good now) and the listener, the set holds only kept
+  // connections, armed once each: waiting without blocking until none is left reports every
+  // one that has something to read, however many.
+  ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, wake_fd_, nullptr);
+  ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, listen_fd_, nullptr);
+  events_.clear();
+  while (true) {
+    const std::size_t have = events_.size();
+    events_.resize(have + kWaitBatch);
+    const int count = ::epoll_wait(epoll_.get(), events_.data() + have, kWaitBatch, 0);
+    if (count < 0 && errno == EINTR) {
+      events_.resize(have);
+      continue;
+    }
+    events_.resize(have + static_cast<std::size_t>(std::max(count, 0)));
+    if (count <= 0) break;
+  }
+  events_at_ = 0;
+  events_count_ = static_cast<int>(events_.size());
+}
+
 void ConnectionHub::closeIdleKept() {
   const std::lock_guard<std::mutex> lock(kept_lock_);
   stopping_ = true;
@@ -218,13 +244,13 @@ void ConnectionHub::pauseAccepting(int error, std::int64_t now_ms) {
   if (on_accept_paused_) on_accept_paused_(std::string("accept4: ") + std::strerror(error));
 }
 
-void ConnectionHub::resumeAccepting(std::int64_t now_ms) {
-  if (accept_paused_until_ms_ == 0 || now_ms < accept_paused_until_ms_) return;
+bool ConnectionHub::resumeAccepting(std::int64_t now_ms) {
+  if (accept_paused_until_ms_ == 0 || now_ms < accept_paused_until_ms_) return true;
   accept_paused_until_ms_ = 0;
   epoll_event event{};
-  event.events = EPOLLIN;
+  event.events = kListenerEvents;
   event.data.fd = listen_fd_;
-  ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, listen_fd_, &event);
+  return ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, listen_fd_, &event) == 0;
 }
 
 int ConnectionHub::waitTimeoutMs(std::int64_t now_ms) const {

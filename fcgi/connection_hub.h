@@ -19,7 +19,6 @@
 
 #include <sys/epoll.h>
 
-#include <array>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -27,6 +26,7 @@
 #include <mutex>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "fcgi/unique_fd.h"
 
@@ -82,7 +82,9 @@ class ConnectionHub {
   void closeExpired(std::int64_t now_ms);
   void closeIdleKept();
   void pauseAccepting(int error, std::int64_t now_ms);
-  void resumeAccepting(std::int64_t now_ms);
+  // False when the listener cannot be watched again (errno says why).
+  bool resumeAccepting(std::int64_t now_ms);
+  void collectReadyKept();
   int waitTimeoutMs(std::int64_t now_ms) const;
 
   int listen_fd_;
@@ -90,7 +92,8 @@ class ConnectionHub {
   AcceptPaused on_accept_paused_;
   UniqueFd epoll_;
   std::mutex turn_;  // held by the thread that waits in epoll_wait and hands out its events
-  std::array<epoll_event, 16> events_{};
+  static constexpr int kWaitBatch = 16;
+  std::vector<epoll_event> events_ = std::vector<epoll_event>(kWaitBatch);  // grows only on stop
   int events_at_ = 0;  // the next of events_[0, events_count_) to hand out (under turn_)
   int events_count_ = 0;
   bool woken_ = false;    // the wake fd was seen; under turn_

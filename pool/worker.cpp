@@ -87,7 +87,9 @@ class WorkerProcess {
                             [this](const fcgi::RefusedConnection& refused) { reportRefused(refused); });
     LaneRoutes::Thread handler = routes_.newThread();
     slot_.markReady();
-    while (!workerStopRequested()) {
+    // A stop ends the loop through the hub (kWoken), not the stop flag: every thread goes back
+    // to it, so the requests already waiting on kept connections are served first.
+    while (true) {
       const auto outcome = acceptor.accept();
       if (outcome == fcgi::Acceptor::Outcome::kWoken) break;
       if (outcome == fcgi::Acceptor::Outcome::kFailed) {

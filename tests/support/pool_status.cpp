@@ -43,6 +43,9 @@ LaneStatus parseLane(const Poco::JSON::Object::Ptr& lane) {
   result.processes = requireValue<int>(lane, "processes");
   result.idle = requireValue<int>(lane, "idle");
   result.busy = requireValue<int>(lane, "busy");
+  if (const auto queue = lane->getObject("queue"); queue && queue->has("length") && !queue->isNull("length")) {
+    result.queue_length = queue->getValue<long>("length");
+  }
   const auto workers = lane->getArray("workers");
   if (!workers) throw std::runtime_error("/status: no array \"workers\" in " + stringify(lane));
   for (std::size_t i = 0; i < workers->size(); ++i) {

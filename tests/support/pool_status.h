@@ -25,6 +25,7 @@ struct LaneStatus {
   int processes = 0;  // configured count
   int idle = 0;
   int busy = 0;
+  long queue_length = -1;  // connections waiting in the lane's backlog; -1 when /status does not say
   std::vector<WorkerStatus> workers;
 
   std::vector<pid_t> pids() const;
