@@ -24,6 +24,13 @@ unsigned cpuCount() {
   return n > 0 ? static_cast<unsigned>(n) : 1;
 }
 
+// Where the master's cgroup is delegated, the lanes share the CPU 10:1 as two groups: the fast
+// lane's requests take microseconds and come first; the slow lane keeps a tenth of a busy
+// machine (the nice 10 it has outside cgroups gives each slow thread about that much against
+// each fast one) and all of an idle one.
+constexpr unsigned kFastLaneCpuWeight = 1000;
+constexpr unsigned kSlowLaneCpuWeight = 100;
+
 // The documented defaults of each lane, before the file has its say. Sockets live in
 // /run/NAME/, the program's own directory (the twinlane package's tmpfiles make /run/twinlane).
 LaneConfig defaultLane(Lane which, const ServiceSpec& service, const std::vector<ServiceRoute>& routes) {
@@ -42,11 +49,13 @@ LaneConfig defaultLane(Lane which, const ServiceSpec& service, const std::vector
     // per request. A fast request takes tens of microseconds: a deep backlog drains quickly.
     lane.keepalive = 256;
     lane.queue_capacity = 1024;
+    lane.cpu_weight = kFastLaneCpuWeight;
   } else {
     lane.listen = fcgi::ListenAddress::parse(socket_dir + "slow.sock");
     lane.processes = cpuCount();
     lane.threads = 1;
     lane.nice = 10;
+    lane.cpu_weight = kSlowLaneCpuWeight;
   }
   return lane;
 }
@@ -55,6 +64,20 @@ LaneConfig::Scheduler schedulerNamed(const std::string& name) {
   if (name == "batch") return LaneConfig::Scheduler::kBatch;
   if (name == "idle") return LaneConfig::Scheduler::kIdle;
   return LaneConfig::Scheduler::kOther;
+}
+
+// cpu.max: a number of CPUs ("1.5"), or "max" for no cap. The kernel takes no quota below
+// 1 ms per 100 ms period: 0.01 CPU.
+double cpuCap(ConfigSection& cpu) {
+  const std::string text = cpu.string("max");
+  if (text == "max") return 0;
+  double cpus = 0;
+  const auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), cpus);
+  if (error != std::errc() || end != text.data() + text.size()) {
+    throw cpu.error("max", "'" + text + "' is not a number of CPUs like 1.5, or max");
+  }
+  if (cpus < 0.01 || cpus > 4096) throw cpu.error("max", "must be from 0.01 to 4096 CPUs, or max");
+  return cpus;
 }
 
 void readSocket(ConfigSection socket, LaneConfig& lane) {
@@ -108,6 +131,8 @@ LaneConfig readLane(ConfigSection section, LaneConfig lane) {
   if (lane.cpu_slice.count() != 0 && lane.cpu_slice < Micros(100)) {
     throw cpu.error("slice", "must be 0 (the kernel's default) or from 100us to 100ms");
   }
+  lane.cpu_weight = static_cast<unsigned>(cpu.integer("weight", lane.cpu_weight, 1, 10000));
+  if (cpu.has("max")) lane.cpu_max = cpuCap(cpu);
   return lane;
 }
 

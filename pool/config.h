@@ -43,6 +43,11 @@ struct LaneConfig {
   // later: EEVDF lets a waking thread with a shorter slice preempt a running one). 0: the
   // kernel's default.
   Micros cpu_slice{0};
+  // The lane's cgroup v2 share of the CPU against the other lane (cpu.weight, 1..10000; 0: the
+  // kernel's 100), and its cap in CPUs (cpu.max; 0: none). Applied where the master's cgroup is
+  // delegated to it (pool/lane_cgroups.h).
+  unsigned cpu_weight = 0;
+  double cpu_max = 0;
 
   std::string_view name() const { return laneName(lane); }
 };

@@ -93,6 +93,8 @@ void Master::start() {
   raiseOpenFileLimit(log_);
   Config config = std::move(initial_config_);
   LaneListeners sockets = openSockets(config);                                    // 1. bind, maybe as root
+  cgroups_ = LaneCgroups::setUp(config, log_);                                    //    and cgroups of the lanes
+  cgroups_.apply(config, log_);
   dropPrivileges(config, log_);                                                   // 2. become the configured user
   generations_.push_back(makeGeneration(std::move(config), std::move(sockets)));  // 3. load the service
   for (const Lane lane : kLanes) {
@@ -242,6 +244,7 @@ void Master::reload() {
     return;
   }
   log_.notice("reload: generation %u starts; generation %u stops once it is ready", next->number, current().number);
+  cgroups_.apply(*next->config, log_);
   generations_.push_back(std::move(next));
   notifySystemd("RELOADING=1");
   announced_ready_ = false;
@@ -376,7 +379,11 @@ void Master::spawnWorker(Lane lane) {
   plan.service = generation.service.get();
   plan.scoreboard = &workers_->scoreboard();
   plan.view = generation.view;
+  plan.cgroup_procs_fd = cgroups_.procsFd(lane);
   plan.master_only_fds.push_back(signals_->fd());
+  for (const Lane each : kLanes) {
+    if (cgroups_.procsFd(each) >= 0) plan.master_only_fds.push_back(cgroups_.procsFd(each));
+  }
   for (const int fd : listeners_->openFds()) {
     if (fd != plan.listen_fd) plan.master_only_fds.push_back(fd);
   }

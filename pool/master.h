@@ -16,6 +16,7 @@
 
 #include "pool/config.h"
 #include "pool/generations.h"
+#include "pool/lane_cgroups.h"
 #include "pool/listeners.h"
 #include "pool/signals.h"
 #include "pool/systemd.h"
@@ -77,6 +78,7 @@ class Master {
   std::vector<std::unique_ptr<Generation>> generations_;  // the current one last
   std::array<LaneSupervision, kLaneCount> lanes_{};
   std::unique_ptr<Listeners> listeners_;
+  LaneCgroups cgroups_;  // inactive unless the master's cgroup is delegated to it
   bool announced_ready_ = false;
   enum class Stop { kNone, kGraceful, kFast } stop_ = Stop::kNone;
 };

@@ -65,6 +65,9 @@ TEST(ConfigTest, EmptyFileGivesTheDocumentedDefaults) {
   EXPECT_EQ(config.lane(Lane::kSlow).keepalive, 0u);
   EXPECT_EQ(config.lane(Lane::kSlow).queue_timeout, Millis(5000));
   EXPECT_EQ(config.lane(Lane::kSlow).nice, 10);
+  EXPECT_EQ(config.lane(Lane::kFast).cpu_weight, 1000u);  // 10:1, where the cgroup is delegated
+  EXPECT_EQ(config.lane(Lane::kSlow).cpu_weight, 100u);
+  EXPECT_EQ(config.lane(Lane::kSlow).cpu_max, 0.0);
   EXPECT_EQ(config.limits.max_body, 1u << 20);
   EXPECT_EQ(config.lane(Lane::kFast).socket.mode, 0660u);
   EXPECT_GE(config.lane(Lane::kSlow).processes, 1u);
@@ -81,7 +84,7 @@ lanes:
     processes: 2
     threads: 4
     keepalive: 32
-    cpu: { slice: 100us }
+    cpu: { slice: 100us, weight: 2000 }
     routes: [health, node, status, metrics]
   slow:
     listen: /run/twinlane/slow.sock
@@ -92,6 +95,7 @@ lanes:
     max_requests_jitter: 1000
     max_private_memory: 256MiB
     nice: -5
+    cpu: { weight: 10, max: 1.5 }
     routes: [route, matrix]
 limits: { max_body: 512KiB, max_items: 400 }
 shutdown: { graceful_timeout: 30s }
@@ -107,6 +111,10 @@ group: twinlane
   EXPECT_EQ(config.lane(Lane::kFast).keepalive, 32u);
   EXPECT_EQ(config.lane(Lane::kFast).cpu_slice, Micros(100));
   EXPECT_EQ(config.lane(Lane::kSlow).cpu_slice, Micros(0));
+  EXPECT_EQ(config.lane(Lane::kFast).cpu_weight, 2000u);
+  EXPECT_EQ(config.lane(Lane::kFast).cpu_max, 0.0);
+  EXPECT_EQ(config.lane(Lane::kSlow).cpu_weight, 10u);
+  EXPECT_EQ(config.lane(Lane::kSlow).cpu_max, 1.5);
   EXPECT_EQ(config.lane(Lane::kSlow).keepalive, 0u);
   EXPECT_EQ(config.lane(Lane::kSlow).queue_capacity, 16u);
   EXPECT_EQ(config.lane(Lane::kSlow).queue_timeout, Millis(250));
@@ -145,6 +153,12 @@ TEST(ConfigTest, WrongTypesAndImpossibleValues) {
   EXPECT_NE(errorFor("lanes: { fast: { cpu: { slice: 50us } } }").find("lanes.fast.cpu.slice: must be 0"), std::string::npos);
   EXPECT_NE(errorFor("lanes: { fast: { cpu: { slice: 1s } } }").find("like 100us or 3ms"), std::string::npos);
   EXPECT_NE(errorFor("lanes: { fast: { cpu: { slice: 200ms } } }").find("to 100000us"), std::string::npos);
+  EXPECT_NE(errorFor("lanes: { fast: { cpu: { weight: 0 } } }").find("lanes.fast.cpu.weight"), std::string::npos);
+  EXPECT_NE(errorFor("lanes: { slow: { cpu: { weight: 10001 } } }").find("lanes.slow.cpu.weight"), std::string::npos);
+  EXPECT_NE(errorFor("lanes: { slow: { cpu: { max: 50% } } }").find("lanes.slow.cpu.max: '50%' is not a number of CPUs"),
+            std::string::npos);
+  EXPECT_NE(errorFor("lanes: { slow: { cpu: { max: 0.001 } } }").find("from 0.01 to 4096 CPUs"), std::string::npos);
+  EXPECT_NE(errorFor("lanes: { slow: { cpu: { max: -1 } } }").find("lanes.slow.cpu.max"), std::string::npos);
   EXPECT_NE(errorFor("lanes: { fast: { socket: { mode: \"0999\" } } }").find("octal mode"), std::string::npos);
   EXPECT_NE(errorFor("lanes: { fast: { listen: fast.sock } }").find("lanes.fast.listen"), std::string::npos);
   EXPECT_NE(errorFor("lanes: { fast: { routes: health } }").find("must be a list"), std::string::npos);
