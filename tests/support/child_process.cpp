@@ -99,6 +99,11 @@ ChildProcess::ChildProcess(Options options) : options_(std::move(options)) {
   Fd err(options_.stderr_path.empty() ? -1 : open_output(options_.stderr_path));
   Fd null_in(::open("/dev/null", O_RDONLY | O_CLOEXEC));
   if (null_in.get() < 0) throw std::runtime_error(std::string("cannot open /dev/null: ") + std::strerror(errno));
+  const auto cgroup_procs_path = options_.cgroup / "cgroup.procs";
+  Fd cgroup_procs(options_.cgroup.empty() ? -1 : ::open(cgroup_procs_path.c_str(), O_WRONLY | O_CLOEXEC));
+  if (!options_.cgroup.empty() && cgroup_procs.get() < 0) {
+    throw std::runtime_error("cannot open " + cgroup_procs_path.string() + ": " + std::strerror(errno));
+  }
   int exec_pipe[2];
   if (::pipe2(exec_pipe, O_CLOEXEC) != 0) throw std::runtime_error(std::string("pipe2: ") + std::strerror(errno));
   Fd exec_read(exec_pipe[0]);
@@ -117,7 +122,7 @@ ChildProcess::ChildProcess(Options options) : options_(std::move(options)) {
     for (int signo = 1; signo < NSIG; ++signo) ::signal(signo, SIG_DFL);
     const int err_fd = err.get() >= 0 ? err.get() : out.get();
     if (::dup2(null_in.get(), STDIN_FILENO) < 0 || ::dup2(out.get(), STDOUT_FILENO) < 0 ||
-        ::dup2(err_fd, STDERR_FILENO) < 0) {
+        ::dup2(err_fd, STDERR_FILENO) < 0 || (cgroup_procs.get() >= 0 && ::write(cgroup_procs.get(), "0", 1) != 1)) {
       const int code = errno;
       (void)!::write(exec_write.get(), &code, sizeof code);
       ::_exit(127);

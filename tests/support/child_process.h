@@ -34,6 +34,9 @@ class ChildProcess {
     std::map<std::string, std::string> env;    // added to (or replacing in) the test's environment
     std::filesystem::path stdout_path;         // required: the file stdout goes to (truncated)
     std::filesystem::path stderr_path;         // empty: stderr goes to stdout_path too
+    // Non-empty: a cgroup v2 directory the child joins before exec, as systemd places a service
+    // in the cgroup of its unit.
+    std::filesystem::path cgroup = {};
   };
 
   // Starts the process; throws with argv[0] and errno text if fork or exec fails.

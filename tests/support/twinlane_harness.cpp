@@ -92,7 +92,8 @@ TwinlaneStack::TwinlaneStack(StackOptions options) : options_(std::move(options)
   if (options_.binary.empty()) throw std::invalid_argument("StackOptions.binary: the twinlane executable is required");
   dir_.write("twinlane.yaml", renderConfig(options_, dir_.path()));
   master_ = std::make_unique<ChildProcess>(ChildProcess::Options{
-      {options_.binary.string(), "--config", configPath().string()}, options_.env, dir_.file("master.log"), {}});
+      {options_.binary.string(), "--config", configPath().string()}, options_.env, dir_.file("master.log"), {},
+      options_.cgroup});
   try {
     waitForSockets();
     nginx_ = std::make_unique<NginxServer>(dir_.file("nginx"), [this](uint16_t port) { return renderSite(port); });

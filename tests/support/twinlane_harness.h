@@ -61,6 +61,8 @@ struct StackOptions {
   std::vector<std::string> slow_settings;
   // Added to (or replacing in) the master's environment, e.g. TWINLANE_TESTAPP_FAIL.
   std::map<std::string, std::string> env;
+  // A cgroup v2 directory the master starts in (ChildProcess::Options::cgroup); empty: the test's.
+  std::filesystem::path cgroup;
 };
 
 // The YAML for `options` with sockets in `dir`.
