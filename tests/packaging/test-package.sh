@@ -40,7 +40,7 @@ LOAD_SECONDS=${LOAD_SECONDS:-3}
 tmp=$(mktemp -d /tmp/twinlane-package-test.XXXXXX)
 chmod 755 "$tmp"  # nginx's workers (www-data) use the temp paths under the prefix
 unit_dir=/lib/systemd/system
-holder_pid="" nginx_pid="" wordfreq_pid="" load_pids=() socket_owner=() socket_mode=() created_policy=0 user_existed=0 failed=1
+holder_pid="" nginx_pid="" wordfreq_pid="" service_cgroup="" load_pids=() socket_owner=() socket_mode=() created_policy=0 user_existed=0 failed=1
 getent passwd twinlane >/dev/null && user_existed=1
 
 phase_start=$(date +%s.%N)
@@ -101,6 +101,10 @@ cleanup() {
   if ((!user_existed)) && getent passwd twinlane >/dev/null; then userdel twinlane; fi
   if ((!user_existed)) && getent group twinlane >/dev/null; then groupdel twinlane; fi
   ((created_policy)) && rm -f /usr/sbin/policy-rc.d
+  if [[ -n "$service_cgroup" ]]; then  # its processes have ended: the children can go, then it
+    for child in master fast slow; do [[ -d "$service_cgroup/$child" ]] && rmdir "$service_cgroup/$child"; done
+    rmdir "$service_cgroup" || echo "test-package: cannot remove $service_cgroup" >&2
+  fi
   rm -f /var/cache/man/cat[18]/twinlane.[18].gz /var/cache/man/cat1/twinlane-graph.1.gz
   rm -rf "$tmp"
   exit "$status"
@@ -188,10 +192,23 @@ for lane in fast slow; do
   socket_mode+=("$(unit_value "$socket_unit" SocketMode)")
 done
 
+# As Delegate=yes with User=: a cgroup v2 of the service's own, owned by its user (systemd
+# chowns the directory and its cgroup.procs, cgroup.subtree_control and cgroup.threads).
+[[ "$(unit_value twinlane.service Delegate)" == yes ]] || fail "twinlane.service does not delegate its cgroup"
+cgroup2_root=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
+if [[ -n "$cgroup2_root" ]]; then
+  service_cgroup=$cgroup2_root/twinlane-package-test.$$
+  mkdir "$service_cgroup"
+  chown "$user:$group" "$service_cgroup" "$service_cgroup"/cgroup.{procs,subtree_control,threads}
+else
+  echo "test-package: no cgroup2 mount: the lanes' cgroups are not checked" >&2
+fi
+
 # shellcheck disable=SC2086  # ExecStartPre and ExecStart are plain words (checked above)
 (umask "$umask_value" && "${as_service[@]}" $exec_start_pre) || fail "ExecStartPre ($exec_start_pre) failed"
 (
   umask "$umask_value"
+  [[ -z "$service_cgroup" ]] || echo "$BASHPID" >"$service_cgroup/cgroup.procs"
   # shellcheck disable=SC2086
   exec systemd-socket-activate "${listen_args[@]}" "--fdname=$(IFS=:; echo "${fdnames[*]}")" -- \
     "$root/tests/packaging/socket-holder.sh" "$tmp/master.pid" "${as_service[@]}" $exec_start
@@ -264,6 +281,13 @@ master=$(cat "$tmp/master.pid")
 [[ "$(ps -o user= -p "$master")" == "$user" ]] || fail "the master runs as $(ps -o user= -p "$master"), not $user"
 [[ "$(grep -c 'using the socket passed by systemd' "$tmp/master.log")" -eq 2 ]] ||
   fail "the master did not take both sockets from systemd-socket-activate"
+
+if [[ -n "$service_cgroup" ]]; then  # each lane's workers in a cgroup of its own, the master in a leaf
+  grep -qx "$master" "$service_cgroup/master/cgroup.procs" || fail "the master is not in $service_cgroup/master"
+  for lane in fast slow; do
+    grep -q . "$service_cgroup/$lane/cgroup.procs" || fail "no $lane worker in $service_cgroup/$lane: $(grep cgroup "$tmp/master.log")"
+  done
+fi
 
 cached_graph=$(find "$cache_dir" -name 'default-graph-*-ch.twg' -user "$user")
 [[ -n "$cached_graph" ]] || fail "the default graph was not cached in $cache_dir: $(ls -la "$cache_dir")"
