@@ -60,7 +60,7 @@ S = {
     "reps": env_int("BENCH_REPS", 1 if QUICK else 3),                  # repetitions (medians)
     "connections": [int(c) for c in os.environ.get("BENCH_CONNECTIONS", "1 32 256").split()],
     "iso_connections": [int(c) for c in os.environ.get("BENCH_ISO_CONNECTIONS", "1 32").split()],
-    "iso_variants": os.environ.get("BENCH_ISO_VARIANTS", "0:other 10:other 19:batch 19:idle").split(),
+    "iso_variants": os.environ.get("BENCH_ISO_VARIANTS", "0:other 10:other 19:batch 19:idle 10:other+cgroup").split(),
     "php_priorities": [int(p) for p in os.environ.get("BENCH_PHP_PRIORITIES", "0 19").split()],
     "slow_nice": env_int("BENCH_SLOW_NICE", 10),                       # the "configured" priority
     "slow_scheduler": os.environ.get("BENCH_SLOW_SCHEDULER", "other"),
@@ -127,11 +127,13 @@ STARTED = []
 class Service:
     """A long-running process we started: its log goes to a file; stop() signals its pid only."""
 
-    def __init__(self, name, argv, log_path, env=None, stop_signal=signal.SIGTERM, grace=15.0):
+    def __init__(self, name, argv, log_path, env=None, stop_signal=signal.SIGTERM, grace=15.0, cgroup=None):
         self.name, self.stop_signal, self.grace, self.log_path = name, stop_signal, grace, log_path
         self.log_file = open(log_path, "ab")
+        # cgroup: a cgroup v2 directory the process starts in, as systemd starts a unit's.
+        join = (lambda: open(os.path.join(cgroup, "cgroup.procs"), "w").write("0")) if cgroup else None
         self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=self.log_file, stderr=subprocess.STDOUT,
-                                     env=env)
+                                     env=env, preexec_fn=join)
         self.pid = self.proc.pid
         STARTED.append(self)
 
@@ -153,6 +155,53 @@ class Service:
         if self in STARTED:
             STARTED.remove(self)
         return self.proc.returncode
+
+
+class DelegatedCgroup:
+    """A cgroup v2 below the root, marked delegated as systemd marks a Delegate=yes unit's
+    (trusted.delegate), with the cpu controller enabled for it. make() returns (cgroup, None) or
+    (None, why it cannot be had here)."""
+
+    @staticmethod
+    def make(name):
+        if os.geteuid() != 0:
+            return None, "needs root"
+        root = None
+        with open("/proc/self/mountinfo") as mountinfo:
+            for line in mountinfo:
+                before, _, after = line.partition(" - ")
+                if after.startswith("cgroup2 ") and before.split()[3] == "/":
+                    root = before.split()[4]
+                    break
+        if root is None:
+            return None, "no cgroup2 mount"
+        with open(os.path.join(root, "cgroup.controllers")) as controllers:
+            offered = controllers.read().split()
+        if "cpu" not in offered:
+            return None, (f"cgroup v2 here offers no cpu controller ({' '.join(offered) or 'nothing'}): it is bound "
+                          f"to cgroup v1 (hybrid layout), so cpu.weight cannot be set")
+        with open(os.path.join(root, "cgroup.subtree_control"), "w") as control:
+            control.write("+cpu")
+        path = os.path.join(root, f"{name}-{os.getpid()}")
+        os.makedirs(path, exist_ok=True)
+        os.setxattr(path, "trusted.delegate", b"1")
+        return DelegatedCgroup(path), None
+
+    def __init__(self, path):
+        self.path = path
+
+    def remove(self):
+        """After every process in it has ended: the master's children, then itself."""
+        for child in ("master", "fast", "slow", ""):
+            directory = os.path.join(self.path, child) if child else self.path
+            for _ in range(100):
+                try:
+                    os.rmdir(directory)
+                    break
+                except FileNotFoundError:
+                    break
+                except OSError:
+                    time.sleep(0.1)
 
 
 def stop_everything():
@@ -480,7 +529,8 @@ log: {{ level: notice, slow_request: 0ms }}
         old_gone = all(w["generation"] == generation for lane in wanted for w in status["lanes"][lane]["workers"])
         return True, old_gone
 
-    def start_twinlane(self, slow_workers, nice=None, scheduler=None, graph=None, timeout=120, fast_slice=None):
+    def start_twinlane(self, slow_workers, nice=None, scheduler=None, graph=None, timeout=120, fast_slice=None,
+                       cgroup=None):
         """Starts the master; returns seconds from exec to READY=1 and to /status showing every worker ready."""
         nice = S["slow_nice"] if nice is None else nice
         scheduler = scheduler or S["slow_scheduler"]
@@ -497,8 +547,9 @@ log: {{ level: notice, slow_request: 0ms }}
         env = dict(os.environ, NOTIFY_SOCKET=notify_path)
         started = time.monotonic()
         self.twinlane = Service("twinlane", [TWINLANE, "--config", path],
-                                os.path.join(self.work, "logs", "twinlane.log"), env=env, grace=15)
-        self.twinlane_config = (slow_workers, nice, scheduler, graph, fast_slice)
+                                os.path.join(self.work, "logs", "twinlane.log"), env=env, grace=15,
+                                cgroup=cgroup.path if cgroup else None)
+        self.twinlane_config = (slow_workers, nice, scheduler, graph, fast_slice, cgroup)
         self.notify = notify
         wanted = {"fast": S["fast_processes"], "slow": slow_workers}
         ready_at = None
@@ -536,13 +587,13 @@ log: {{ level: notice, slow_request: 0ms }}
             self.twinlane = None
             self.notify.close()
 
-    def ensure_twinlane(self, slow_workers, nice=None, scheduler=None, fast_slice=None):
+    def ensure_twinlane(self, slow_workers, nice=None, scheduler=None, fast_slice=None, cgroup=None):
         nice = S["slow_nice"] if nice is None else nice
         scheduler = scheduler or S["slow_scheduler"]
-        wanted = (slow_workers, nice, scheduler, None, fast_slice)
+        wanted = (slow_workers, nice, scheduler, None, fast_slice, cgroup)
         if self.twinlane and self.twinlane.running() and self.twinlane_config == wanted:
             return
-        self.start_twinlane(slow_workers, nice, scheduler, fast_slice=fast_slice)
+        self.start_twinlane(slow_workers, nice, scheduler, fast_slice=fast_slice, cgroup=cgroup)
 
     # -- php-fpm and the C hello ---------------------------------------------------------------
 
@@ -772,8 +823,13 @@ pm.max_children = {slow_children}
         variants = []
         for variant in S["iso_variants"]:
             # nice:scheduler of the slow lane[:the fast lane's cpu.slice]
+            # "+cgroup": the master starts in a delegated cgroup v2, the lanes at their default
+            # cpu.weight (fast 1000, slow 100)
+            variant, in_cgroup = variant.removesuffix("+cgroup"), variant.endswith("+cgroup")
             nice, scheduler, *fast_slice = variant.split(":")
-            variants.append(("twinlane", int(nice), scheduler, fast_slice[0] if fast_slice else None))
+            variants.append(("twinlane+cgroup" if in_cgroup else "twinlane", int(nice), scheduler,
+                             fast_slice[0] if fast_slice else None))
+        skipped = {}
         for priority in S["php_priorities"]:
             variants.append(("php-fpm", priority, None, None))
         # The control: a request twinlane never sees (nginx's own return 200) under the same slow
@@ -782,10 +838,18 @@ pm.max_children = {slow_children}
         variants.append(("burners", None, None, None))
         # Each variant needs its own start (priorities are set at fork); repetitions inside it.
         for stack, nice, scheduler, fast_slice in variants:
-            if stack in ("twinlane", "control"):
-                self.stop_php()
-                self.ensure_twinlane(S["slow_workers"], nice, scheduler, fast_slice)
+            cgroup = None
+            if stack in ("twinlane", "twinlane+cgroup", "control"):
                 name = f"twinlane slow nice {nice}, {scheduler}" + (f", fast slice {fast_slice}" if fast_slice else "")
+                if stack == "twinlane+cgroup":
+                    name += ", lanes in cgroups (cpu.weight 1000:100)"
+                    cgroup, why_not = DelegatedCgroup.make("twinlane-bench")
+                    if cgroup is None:
+                        skipped[name] = why_not
+                        log(f"isolation {name}: skipped: {why_not}")
+                        continue
+                self.stop_php()
+                self.ensure_twinlane(S["slow_workers"], nice, scheduler, fast_slice, cgroup)
                 fast = (self.ports["twinlane"], nodes, "/")
                 slow = (self.ports["twinlane"], matrix_script)
                 if stack == "control":
@@ -821,13 +885,16 @@ pm.max_children = {slow_children}
                     log(f"isolation {name} c={connections}: p99 idle {idle['p99_us'] / 1000:.2f} ms, saturated "
                         f"{saturated['p99_us'] / 1000:.2f} ms; slow lane {slow_figures['rps']:.1f} rps "
                         f"(alone {slow_alone['rps']:.1f}), errors {slow_figures['error_count']}")
+            if cgroup:
+                self.stop_twinlane()
+                cgroup.remove()
         self.stop_php()
         summary = {}
         for key, entry in runs.items():
             summary[key] = {phase: summarise({"x": entry[phase]})["x"] for phase in ("idle", "saturated", "slow", "slow_alone")
                             if entry[phase]}
         return {"slow_matrix": {k: v for k, v in self.slow_matrix.items() if k != "bodies"}, "slow_in_flight": in_flight,
-                "runs": runs, "summary": summary}
+                "runs": runs, "summary": summary, "skipped": skipped}
 
     def scenario_once(self, port, fast_port, slow_request, fast_requests):
         """Pre-connected sockets; at t0 send the slow requests, then the fast ones; times of answers."""

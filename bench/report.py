@@ -293,6 +293,8 @@ plot {bars}
             name, r = min(worst_by_variant.items(), key=lambda item: item[1])
             self.target("isolation, best twinlane lever (its worst ratio over the connection counts)",
                         f"{name}: {fmt(r, 2)}x", r <= ISOLATION_P99)
+        for name, why_not in sec.get("skipped", {}).items():
+            rows.append([name, "–", f"not measured: {why_not}", "", "", "", "", "", "", "", ""])
         self.add(table(["variant", "connections", "idle p50 ms", "idle p99 ms", "saturated p50 ms",
                         "saturated p99 ms", "p99 saturated / idle", "fast rps saturated / idle", "slow rps",
                         "slow rps alone", "errors"],
