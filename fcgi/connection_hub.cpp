@@ -75,10 +75,11 @@ void addToSet(int epoll_fd, int fd, std::uint32_t events, const char* what) {
 
 }  // namespace
 
-ConnectionHub::ConnectionHub(int listen_fd, int wake_fd, AcceptPaused on_accept_paused)
+ConnectionHub::ConnectionHub(int listen_fd, int wake_fd, const PeerAllowList* allow, Callbacks callbacks)
     : listen_fd_(listen_fd),
       wake_fd_(wake_fd),
-      on_accept_paused_(std::move(on_accept_paused)),
+      allow_(allow),
+      callbacks_(std::move(callbacks)),
       epoll_(::epoll_create1(EPOLL_CLOEXEC)) {
   if (!epoll_) throw std::runtime_error(std::string("cannot make an epoll set: ") + std::strerror(errno));
   addToSet(epoll_.get(), wake_fd_, EPOLLIN, "wake-up fd");
@@ -145,7 +146,9 @@ ConnectionHub::Work ConnectionHub::takeEvent(const epoll_event& event) {
 }
 
 ConnectionHub::Work ConnectionHub::acceptNew() {
-  const int fd = ::accept4(listen_fd_, nullptr, nullptr, SOCK_CLOEXEC);
+  sockaddr_storage peer{};
+  socklen_t peer_length = sizeof(peer);
+  const int fd = ::accept4(listen_fd_, reinterpret_cast<sockaddr*>(&peer), &peer_length, SOCK_CLOEXEC);
   if (fd < 0) {
     const int error = errno;
     if (isConnectionError(error)) return nothing();  // lost to another process
@@ -158,6 +161,11 @@ ConnectionHub::Work ConnectionHub::acceptNew() {
   Work work;
   work.kind = Work::Kind::kConnection;
   work.connection.reset(fd);
+  if (allow_ != nullptr && !allow_->allows(reinterpret_cast<const sockaddr*>(&peer))) {
+    work.connection.reset();  // closed unread: nothing of it reaches a thread
+    if (callbacks_.peer_rejected) callbacks_.peer_rejected(peerAddressText(reinterpret_cast<const sockaddr*>(&peer)));
+    return nothing();
+  }
   return work;
 }
 
@@ -241,7 +249,7 @@ void ConnectionHub::pauseAccepting(int error, std::int64_t now_ms) {
   // Level-triggered, the listener would report the same waiting connection again at once.
   ::epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, listen_fd_, nullptr);
   accept_paused_until_ms_ = now_ms + kAcceptPause.count();
-  if (on_accept_paused_) on_accept_paused_(std::string("accept4: ") + std::strerror(error));
+  if (callbacks_.accept_paused) callbacks_.accept_paused(std::string("accept4: ") + std::strerror(error));
 }
 
 bool ConnectionHub::resumeAccepting(std::int64_t now_ms) {

@@ -15,6 +15,9 @@
 // Out of file descriptors (EMFILE, ENFILE) or kernel memory, accept(2) fails for the moment,
 // not for good: the hub stops watching the listener for kAcceptPause (connections wait in the
 // backlog; kept ones are still served), says so through its AcceptPaused callback, and resumes.
+//
+// On a TCP listener a peer outside the lane's allow-list is closed as soon as it is accepted,
+// before a byte of it is read, and reported through the PeerRejected callback.
 #pragma once
 
 #include <sys/epoll.h>
@@ -28,6 +31,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "fcgi/peer_allow_list.h"
 #include "fcgi/unique_fd.h"
 
 namespace twinlane::fcgi {
@@ -41,6 +45,12 @@ class ConnectionHub {
   static constexpr std::chrono::milliseconds kAcceptPause{100};
   // Told why accepting pauses, e.g. "accept4: Too many open files"; called by the waiting thread.
   using AcceptPaused = std::function<void(const std::string&)>;
+  // Told the address of a peer closed at accept ("192.0.2.7"); called by the waiting thread.
+  using PeerRejected = std::function<void(const std::string&)>;
+  struct Callbacks {
+    AcceptPaused accept_paused;
+    PeerRejected peer_rejected;
+  };
 
   // What a thread gets from next(): a connection to read a request from, a stop, or the
   // listener's failure.
@@ -55,7 +65,8 @@ class ConnectionHub {
   enum class Parked { kParked, kOverLimit, kStopping, kFailed };
 
   // Throws std::runtime_error when the epoll set cannot be made.
-  ConnectionHub(int listen_fd, int wake_fd, AcceptPaused on_accept_paused = {});
+  // `allow` (null: every peer) must outlive the hub.
+  ConnectionHub(int listen_fd, int wake_fd, const PeerAllowList* allow = nullptr, Callbacks callbacks = {});
   ConnectionHub(const ConnectionHub&) = delete;
   ConnectionHub& operator=(const ConnectionHub&) = delete;
 
@@ -89,7 +100,8 @@ class ConnectionHub {
 
   int listen_fd_;
   int wake_fd_;
-  AcceptPaused on_accept_paused_;
+  const PeerAllowList* allow_;
+  Callbacks callbacks_;
   UniqueFd epoll_;
   std::mutex turn_;  // held by the thread that waits in epoll_wait and hands out its events
   static constexpr int kWaitBatch = 16;

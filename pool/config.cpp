@@ -110,6 +110,13 @@ LaneConfig readLane(ConfigSection section, LaneConfig lane) {
     }
   }
   readSocket(section.section("socket"), lane);
+  if (section.has("allow")) {
+    try {
+      lane.allow = fcgi::PeerAllowList::parse(section.stringList("allow"));
+    } catch (const std::invalid_argument& e) {
+      throw section.error("allow", e.what());
+    }
+  }
   readProcesses(section, lane);
   lane.threads = static_cast<unsigned>(section.integer("threads", lane.threads, 1, kMaxThreads));
   lane.routes = section.stringList("routes", lane.routes);

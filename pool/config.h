@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "fcgi/listener.h"
+#include "fcgi/peer_allow_list.h"
 #include "pool/config_section.h"
 #include "pool/lane.h"
 #include "pool/service_spec.h"
@@ -24,6 +25,7 @@ struct LaneConfig {
   Lane lane = Lane::kFast;
   fcgi::ListenAddress listen;
   fcgi::SocketAccess socket{"", "", 0660};  // unix sockets: owner and group may connect
+  fcgi::PeerAllowList allow = fcgi::PeerAllowList::loopback();  // TCP: the peers that may connect
   unsigned processes = 1;
   unsigned threads = 1;
   std::vector<std::string> routes;

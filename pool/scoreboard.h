@@ -89,6 +89,7 @@ struct LaneCounters {
   std::array<std::atomic<std::uint64_t>, kRestartReasonCount> restarts{};
   std::atomic<std::uint64_t> kills{0};
   std::atomic<std::uint64_t> bad_fastcgi{0};  // connections refused for breaking the protocol
+  std::atomic<std::uint64_t> rejected_peers{0};  // TCP connections from outside lanes.L.allow
   Histogram request_duration;
   Histogram queue_wait;
 

@@ -68,6 +68,7 @@ Poco::JSON::Object::Ptr laneStatus(const PoolView& view, Lane lane) {
   status->set("restarts", counters.totalRestarts());
   status->set("kills", counters.kills.load());
   status->set("bad_fastcgi", counters.bad_fastcgi.load());
+  status->set("rejected_connections", counters.rejected_peers.load());
 
   Poco::JSON::Array::Ptr workers = new Poco::JSON::Array;
   for (std::size_t i = 0; i < view.scoreboard->size(); ++i) {
@@ -177,6 +178,12 @@ std::string renderMetrics(const PoolView& view) {
   for (const Lane lane : kLanes) {
     out << "twinlane_bad_fastcgi_total{lane=\"" << laneName(lane) << "\"} " << board.counters(lane).bad_fastcgi.load()
         << "\n";
+  }
+  writeHelp(out, "twinlane_rejected_connections_total", "counter",
+            "TCP connections closed at accept: the peer is not in the lane's allow-list.");
+  for (const Lane lane : kLanes) {
+    out << "twinlane_rejected_connections_total{lane=\"" << laneName(lane) << "\"} "
+        << board.counters(lane).rejected_peers.load() << "\n";
   }
   if (view.service) out << view.service->metrics();
   writeHelp(out, "twinlane_build_info", "gauge", "The running version.");

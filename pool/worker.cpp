@@ -3,6 +3,7 @@
 #include "pool/worker.h"
 
 #include <Poco/Logger.h>
+#include <Poco/String.h>
 #include <sched.h>
 #include <sys/eventfd.h>
 #include <sys/prctl.h>
@@ -15,6 +16,7 @@
 #include <random>
 #include <mutex>
 #include <thread>
+#include <unordered_map>
 
 #include "fcgi/acceptor.h"
 #include "fcgi/connection_hub.h"
@@ -51,7 +53,9 @@ class WorkerProcess {
         counters_(plan.scoreboard->counters(plan.lane)),
         status_(plan.view),
         routes_(plan.lane_config->routes, offeredRoutes(*plan.view.config, *plan.service, status_)),
-        hub_(plan.listen_fd, wake_fd, [this](const std::string& why) { reportAcceptPaused(why); }),
+        hub_(plan.listen_fd, wake_fd, &lane_.allow,
+             {[this](const std::string& why) { reportAcceptPaused(why); },
+              [this](const std::string& peer) { reportRejectedPeer(peer); }}),
         request_limit_(requestLimit()),
         log_(Poco::Logger::get("twinlane.worker")),
         policy_(lane_, plan.view.config->slow_request, slot_, counters_, log_) {}
@@ -176,6 +180,23 @@ class WorkerProcess {
     accept_pauses_unlogged_ = 0;
   }
 
+  // A peer outside lanes.L.allow: counted each time, logged once a minute per peer (a scanner
+  // or a misconfigured front must not flood the log). The hub calls this from one thread.
+  void reportRejectedPeer(const std::string& peer) {
+    counters_.rejected_peers.fetch_add(1);
+    const std::int64_t now = monotonicMillis();
+    if (rejected_logged_ms_.size() > kRejectedPeersRemembered) {
+      std::erase_if(rejected_logged_ms_, [now](const auto& entry) { return now - entry.second >= 60'000; });
+    }
+    const auto [logged, first] = rejected_logged_ms_.try_emplace(peer, now);
+    if (!first && now - logged->second < 60'000) return;
+    logged->second = now;
+    log_.warning("%s worker: refused a connection from %s: not in lanes.%s.allow (%s); more from it within a minute "
+                 "are counted in /metrics, not logged",
+                 std::string(laneName(plan_.lane)), peer, std::string(laneName(plan_.lane)),
+                 Poco::cat(std::string(", "), lane_.allow.entries().begin(), lane_.allow.entries().end()));
+  }
+
   // max_requests plus a per-worker jitter, so workers started together do not leave together.
   std::uint64_t requestLimit() const {
     if (lane_.max_requests == 0) return 0;
@@ -229,6 +250,8 @@ class WorkerProcess {
   std::uint64_t refusals_unlogged_ = 0;
   std::int64_t accept_pause_logged_ms_ = 0;
   std::uint64_t accept_pauses_unlogged_ = 0;
+  static constexpr std::size_t kRejectedPeersRemembered = 1024;
+  std::unordered_map<std::string, std::int64_t> rejected_logged_ms_;  // peer -> when last logged
 };
 
 // Ties the worker's life to the master's: if the master dies, the kernel sends TERM. The

@@ -80,6 +80,7 @@ example:
 lanes:
   fast:
     listen: 127.0.0.1:9001
+    allow: [10.0.0.0/8, "fd00::/8"]
     socket: { owner: www-data, group: www-data, mode: "0640" }
     processes: 2
     threads: 4
@@ -109,6 +110,8 @@ group: twinlane
   EXPECT_EQ(config.lane(Lane::kFast).socket.mode, 0640u);
   EXPECT_EQ(config.lane(Lane::kFast).processes, 2u);
   EXPECT_EQ(config.lane(Lane::kFast).keepalive, 32u);
+  EXPECT_EQ(config.lane(Lane::kFast).allow.entries(), (std::vector<std::string>{"10.0.0.0/8", "fd00::/8"}));
+  EXPECT_EQ(config.lane(Lane::kSlow).allow.entries(), (std::vector<std::string>{"127.0.0.0/8", "::1"}));
   EXPECT_EQ(config.lane(Lane::kFast).cpu_slice, Micros(100));
   EXPECT_EQ(config.lane(Lane::kSlow).cpu_slice, Micros(0));
   EXPECT_EQ(config.lane(Lane::kFast).cpu_weight, 2000u);
@@ -129,7 +132,7 @@ group: twinlane
 
 TEST(ConfigTest, UnknownKeyIsNamedWithItsLine) {
   EXPECT_EQ(errorFor("lanes:\n  slow:\n    proceses: 4\n"),
-            "test.yaml:3: lanes.slow.proceses: unknown key; expected one of: listen, socket, processes, threads, "
+            "test.yaml:3: lanes.slow.proceses: unknown key; expected one of: listen, socket, allow, processes, threads, "
             "routes, queue, request_timeout, max_requests, max_requests_jitter, max_private_memory, nice, scheduler, keepalive, cpu");
   EXPECT_EQ(errorFor("log: { level: debug }\nlimts: {}\n").rfind("test.yaml:2: limts: unknown key", 0), 0u);
 }
@@ -153,6 +156,10 @@ TEST(ConfigTest, WrongTypesAndImpossibleValues) {
   EXPECT_NE(errorFor("lanes: { fast: { cpu: { slice: 50us } } }").find("lanes.fast.cpu.slice: must be 0"), std::string::npos);
   EXPECT_NE(errorFor("lanes: { fast: { cpu: { slice: 1s } } }").find("like 100us or 3ms"), std::string::npos);
   EXPECT_NE(errorFor("lanes: { fast: { cpu: { slice: 200ms } } }").find("to 100000us"), std::string::npos);
+  EXPECT_NE(errorFor("lanes: { fast: { allow: [10.0.0.0/40] } }").find("lanes.fast.allow: '10.0.0.0/40': the prefix"),
+            std::string::npos);
+  EXPECT_NE(errorFor("lanes: { slow: { allow: [backend1] } }").find("lanes.slow.allow: 'backend1' is not an IPv4"),
+            std::string::npos);
   EXPECT_NE(errorFor("lanes: { fast: { cpu: { weight: 0 } } }").find("lanes.fast.cpu.weight"), std::string::npos);
   EXPECT_NE(errorFor("lanes: { slow: { cpu: { weight: 10001 } } }").find("lanes.slow.cpu.weight"), std::string::npos);
   EXPECT_NE(errorFor("lanes: { slow: { cpu: { max: 50% } } }").find("lanes.slow.cpu.max: '50%' is not a number of CPUs"),

@@ -70,7 +70,7 @@ std::string renderConfig(const StackOptions& options, const std::filesystem::pat
        << "    routes: " << flowList(options.fast_routes) << "\n";
   for (const auto& setting : options.fast_settings) yaml << "    " << setting << "\n";
   yaml << "  slow:\n"
-       << "    listen: " << (dir / "slow.sock").string() << "\n"
+       << "    listen: " << (options.slow_listen.empty() ? (dir / "slow.sock").string() : options.slow_listen) << "\n"
        << "    processes: " << options.slow_processes << "\n"
        << "    queue: { capacity: " << options.queue_capacity << ", timeout: " << options.queue_timeout << " }\n"
        << "    request_timeout: " << options.request_timeout << "\n"
@@ -134,7 +134,8 @@ void TwinlaneStack::waitForSockets() {
   const bool listening = waitFor(
       [&] {
         master_exited = !master_->running();
-        return master_exited || (std::filesystem::exists(socketPath("fast")) && std::filesystem::exists(socketPath("slow")));
+        return master_exited || (std::filesystem::exists(socketPath("fast")) &&
+                                 (!options_.slow_listen.empty() || std::filesystem::exists(socketPath("slow"))));
       },
       options_.ready_deadline, std::chrono::milliseconds{20});
   if (master_exited) {

@@ -35,6 +35,9 @@ struct StackOptions {
   int fast_processes = 1;
   int fast_threads = 4;
   int slow_processes = 3;
+  // lanes.slow.listen when it is not the unix socket in the stack's directory: a TCP address
+  // such as "127.0.0.1:40123" (a port the test found free).
+  std::string slow_listen;
   int queue_capacity = 64;
   std::string queue_timeout = "5s";
   std::string request_timeout = "30s";
