@@ -174,6 +174,24 @@ std::vector<ServiceRoute> allRoutes(const ServiceSpec& service) {
   return routes;
 }
 
+void readUpstreams(ConfigSection section, Config::Upstreams& upstreams) {
+  for (const Lane lane : kLanes) {
+    const std::string key(laneName(lane));
+    for (const std::string& server : section.stringList(key)) {
+      try {
+        upstreams.servers[laneIndex(lane)].push_back(fcgi::ListenAddress::parse(server));
+      } catch (const std::exception& e) {
+        throw section.error(key, "'" + server + "': " + e.what());
+      }
+    }
+  }
+  upstreams.max_fails = static_cast<unsigned>(section.integer("max_fails", upstreams.max_fails, 0, 100));
+  upstreams.fail_timeout = section.duration("fail_timeout", upstreams.fail_timeout, Millis(1000));
+  upstreams.tries = static_cast<unsigned>(section.integer("tries", upstreams.tries, 0, 16));
+  upstreams.connect_timeout = section.duration("connect_timeout", upstreams.connect_timeout, Millis(1));
+  if (upstreams.connect_timeout > Millis(75000)) throw section.error("connect_timeout", "must be at most 75s (nginx's limit)");
+}
+
 Config parseConfig(const std::string& yaml_text, const std::string& source_name, const ServiceSpec& service) {
   ConfigSection top = ConfigSection::parseDocument(yaml_text, source_name);
   Config config;
@@ -191,6 +209,8 @@ Config parseConfig(const std::string& yaml_text, const std::string& source_name,
   config.limits.max_params = limits.size("max_params", config.limits.max_params, 1024, 512 << 10);
 
   config.graceful_timeout = top.section("shutdown").duration("graceful_timeout", config.graceful_timeout);
+  readUpstreams(top.section("upstreams"), config.upstreams);
+  config.host_header = top.section("headers").boolean("host", config.host_header);
 
   ConfigSection log = top.section("log");
   config.log_level = log.choice("level", config.log_level,

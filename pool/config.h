@@ -62,6 +62,18 @@ struct Config {
     std::uint64_t max_params = 64 << 10;  // FastCGI parameters (headers and CGI variables) of one request
   } limits;
   Millis graceful_timeout{30000};
+  // headers.host: every answer names the host that computed it (X-Twinlane-Host).
+  bool host_header = true;
+  // upstreams: every host's address per lane, when the lanes run on several hosts behind one
+  // nginx. Read only by nginx-config (pool/nginx_config.h); the master serves its own lanes.
+  struct Upstreams {
+    std::array<std::vector<fcgi::ListenAddress>, kLaneCount> servers;  // empty: the lane's own listen
+    unsigned max_fails = 1;        // failed attempts within fail_timeout that take a host out...
+    Millis fail_timeout{10000};    // ...for this long
+    unsigned tries = 0;            // hosts tried per request; 0: each host of the lane once
+    Millis connect_timeout{1000};  // a host that does not accept within this is skipped
+    bool several() const { return !servers[0].empty() || !servers[1].empty(); }
+  } upstreams;
   std::string log_level = "information";
   Millis slow_request{1000};  // requests slower than this are logged; 0 logs none
   std::string user;  // privileges are dropped to these after binding, when started as root

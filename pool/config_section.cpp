@@ -199,6 +199,10 @@ std::string ConfigSection::choice(const std::string& key, std::string fallback, 
   return text;
 }
 
+bool ConfigSection::boolean(const std::string& key, bool fallback) {
+  return choice(key, fallback ? "true" : "false", {"true", "false"}) == "true";
+}
+
 ConfigError ConfigSection::error(const std::string& key, const std::string& problem) const {
   const State::Entry* entry = state_->find(key);
   const YAML::Node& at = entry ? entry->key_node : state_->node;

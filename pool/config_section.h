@@ -53,6 +53,8 @@ class ConfigSection {
   std::vector<std::string> stringList(const std::string& key, std::vector<std::string> fallback = {});
   // One of `choices`, e.g. log.level.
   std::string choice(const std::string& key, std::string fallback, const std::vector<std::string>& choices);
+  // true or false.
+  bool boolean(const std::string& key, bool fallback);
 
   // An error about `key`, at its line when present, else at the section's: for checks across
   // keys (a file that cannot be read, two settings that conflict).

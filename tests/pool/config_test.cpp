@@ -69,6 +69,8 @@ TEST(ConfigTest, EmptyFileGivesTheDocumentedDefaults) {
   EXPECT_EQ(config.lane(Lane::kSlow).cpu_weight, 100u);
   EXPECT_EQ(config.lane(Lane::kSlow).cpu_max, 0.0);
   EXPECT_EQ(config.limits.max_body, 1u << 20);
+  EXPECT_TRUE(config.host_header);
+  EXPECT_FALSE(config.upstreams.several());
   EXPECT_EQ(config.lane(Lane::kFast).socket.mode, 0660u);
   EXPECT_GE(config.lane(Lane::kSlow).processes, 1u);
 }
@@ -160,6 +162,8 @@ TEST(ConfigTest, WrongTypesAndImpossibleValues) {
             std::string::npos);
   EXPECT_NE(errorFor("lanes: { slow: { allow: [backend1] } }").find("lanes.slow.allow: 'backend1' is not an IPv4"),
             std::string::npos);
+  EXPECT_NE(errorFor("headers: { host: no }").find("headers.host: 'no' is not one of"), std::string::npos);
+  EXPECT_FALSE(parseConfig("headers: { host: false }", "t.yaml").host_header);
   EXPECT_NE(errorFor("lanes: { fast: { cpu: { weight: 0 } } }").find("lanes.fast.cpu.weight"), std::string::npos);
   EXPECT_NE(errorFor("lanes: { slow: { cpu: { weight: 10001 } } }").find("lanes.slow.cpu.weight"), std::string::npos);
   EXPECT_NE(errorFor("lanes: { slow: { cpu: { max: 50% } } }").find("lanes.slow.cpu.max: '50%' is not a number of CPUs"),

@@ -54,7 +54,7 @@ limits: { max_body: 64KiB }
                              "        error_page 500 /.twinlane/error/500;\n"
                              "        error_page 502 = @twinlane_slow_502;\n"
                              "        error_page 503 /.twinlane/error/503;\n"
-                             "        error_page 504 /.twinlane/error/504;\n"
+                             "        error_page 504 = @twinlane_slow_504;\n"
                              "        fastcgi_pass twinlane_slow;\n"
                              "        fastcgi_read_timeout 28s;"))
       << site;
@@ -64,7 +64,7 @@ limits: { max_body: 64KiB }
   EXPECT_TRUE(contains(site, "location = /api/v1 {\n        fastcgi_pass twinlane_fast;\n    }"));
   EXPECT_TRUE(contains(site, "error_page 502 = @twinlane_fast_502;\n"
                              "        error_page 503 /.twinlane/error/503;\n"
-                             "        error_page 504 /.twinlane/error/504;\n"
+                             "        error_page 504 = @twinlane_fast_504;\n"
                              "        allow 127.0.0.1;\n        allow ::1;\n        deny all;\n"
                              "        fastcgi_pass twinlane_fast;"));
   // nginx's 494 (header too large) reaches the client as 431, in the API's error shape.
@@ -72,9 +72,18 @@ limits: { max_body: 64KiB }
   EXPECT_TRUE(contains(site, "location = /.twinlane/error/431 {\n        internal;\n"
                              "        return 431 '{\"error\":{\"code\":\"header_too_large\""));
   EXPECT_TRUE(contains(site, "location / {\n        return 404;\n    }"));
-  // A full queue (no connection made) is 503 overloaded with Retry-After; a failed worker 502.
-  EXPECT_TRUE(contains(site, "location @twinlane_slow_502 {\n        if ($upstream_connect_time = \"-\") {\n"
-                             "            add_header Retry-After 1 always;\n            return 503 "));
+  // A full queue (no connection made) is 503 overloaded with Retry-After; a failed worker 502,
+  // a worker too slow 504. A full TCP backlog drops the SYN: the connect times out (504).
+  for (const char* status : {"502", "504"}) {
+    EXPECT_TRUE(contains(site, std::string("location @twinlane_slow_") + status +
+                                   " {\n        if ($upstream_connect_time ~ \"^[-, ]+$\") {\n"
+                                   "            add_header Retry-After 1 always;\n            return 503 "))
+        << status;
+  }
+  EXPECT_TRUE(contains(site, "        }\n        return 504 '{\"error\":{\"code\":\"timeout\""));
+  // One host per lane: no retries elsewhere, nginx's usual connect timeout.
+  EXPECT_FALSE(contains(site, "fastcgi_next_upstream"));
+  EXPECT_TRUE(contains(site, "fastcgi_connect_timeout 2s;"));
   EXPECT_TRUE(contains(site, "fastcgi_param TWINLANE_QUEUED_AT $msec;"));
   EXPECT_TRUE(contains(site, "client_max_body_size 65536;"));
   EXPECT_TRUE(contains(site, "error_page 502 /.twinlane/error/502;"));
@@ -102,6 +111,50 @@ lanes:
   EXPECT_TRUE(contains(site, "location /api/v1/ {\n        fastcgi_pass twinlane_fast;\n        fastcgi_keep_conn on;\n    }"));
   EXPECT_TRUE(contains(site, "fastcgi_pass twinlane_slow;\n        fastcgi_read_timeout"));
   EXPECT_FALSE(contains(site, "fastcgi_pass twinlane_slow;\n        fastcgi_keep_conn"));
+}
+
+// upstreams: several hosts per lane. The slow lane balances by open connections; each host rests
+// after failing; a request that could not be handed to a host goes to the next, POSTs too
+// (nothing twinlane answers changes state), at most `tries` hosts; the connect timeout bounds
+// how long a host that vanished (link down) costs.
+TEST(NginxConfigTest, UpstreamsSpreadEachLaneOverItsHosts) {
+  const Config config = parseConfig(R"(
+lanes:
+  fast: { listen: "10.1.0.2:9001", routes: [health, node, status], keepalive: 8 }
+  slow: { listen: "10.1.0.2:9002", routes: [route, matrix] }
+upstreams:
+  fast: ["10.1.0.2:9001", "10.1.0.3:9001"]
+  slow: ["10.1.0.2:9002", "10.1.0.3:9002", "[fd00::4]:9002"]
+  max_fails: 2
+  fail_timeout: 5s
+  tries: 2
+  connect_timeout: 300ms
+)", "t.yaml");
+  const std::string site = renderNginxConfig(config, kRoutes, {"127.0.0.1:8081", "_", "t.yaml", "/api/v1/"});
+  EXPECT_TRUE(contains(site, "upstream twinlane_slow {\n    least_conn;\n")) << site;
+  EXPECT_TRUE(contains(site, "    server 10.1.0.2:9002 max_fails=2 fail_timeout=5s;\n"
+                             "    server 10.1.0.3:9002 max_fails=2 fail_timeout=5s;\n"
+                             "    server [fd00::4]:9002 max_fails=2 fail_timeout=5s;\n"));
+  EXPECT_TRUE(contains(site, "upstream twinlane_fast {\n    # A host"));
+  EXPECT_TRUE(contains(site, "    server 10.1.0.3:9001 max_fails=2 fail_timeout=5s;\n    keepalive 8;"));
+  EXPECT_FALSE(contains(site, "max_fails=0"));
+  EXPECT_TRUE(contains(site, "fastcgi_pass twinlane_slow;\n        fastcgi_next_upstream error timeout non_idempotent;\n"
+                             "        fastcgi_next_upstream_tries 2;\n        fastcgi_read_timeout"));
+  EXPECT_TRUE(contains(site, "fastcgi_keep_conn on;\n        fastcgi_next_upstream error timeout non_idempotent;\n"
+                             "        fastcgi_next_upstream_tries 2;\n"));
+  EXPECT_TRUE(contains(site, "fastcgi_connect_timeout 300ms;"));
+}
+
+TEST(NginxConfigTest, UpstreamsWithABadAddressAreAConfigError) {
+  try {
+    parseConfig("upstreams:\n  slow: [\"10.1.0.2:9002\", \"backend:x\"]\n", "t.yaml");
+    FAIL() << "a bad upstream address was taken";
+  } catch (const ConfigError& error) {
+    EXPECT_NE(std::string(error.what()).find("t.yaml:2: upstreams.slow: 'backend:x'"), std::string::npos) << error.what();
+  }
+  EXPECT_THROW(parseConfig("upstreams: { connect_timeout: 2m }\n", "t.yaml"), ConfigError);
+  EXPECT_THROW(parseConfig("upstreams: { tries: 17 }\n", "t.yaml"), ConfigError);
+  EXPECT_THROW(parseConfig("upstreams: { hosts: [a] }\n", "t.yaml"), ConfigError);
 }
 
 TEST(NginxConfigTest, OtherPathsUnderTheServicePrefixGoToTheFastLane) {
