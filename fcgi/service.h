@@ -11,6 +11,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "fcgi/request.h"
@@ -37,6 +38,9 @@ class Service {
   virtual Poco::JSON::Object::Ptr summary() const = 0;
   // The service's own lines for /metrics, in Prometheus text format (may be empty).
   virtual std::string metrics() const { return {}; }
+  // Headers on every answer served with this data, so a client can tell which data answered
+  // it (a rolling update across hosts is watched that way), e.g. {"X-Twinlane-Graph", checksum}.
+  virtual std::vector<std::pair<std::string, std::string>> answerHeaders() const { return {}; }
 };
 
 }  // namespace twinlane::fcgi

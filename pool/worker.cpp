@@ -57,6 +57,7 @@ class WorkerProcess {
              {[this](const std::string& why) { reportAcceptPaused(why); },
               [this](const std::string& peer) { reportRejectedPeer(peer); }}),
         request_limit_(requestLimit()),
+        answer_headers_(answerHeaders()),
         log_(Poco::Logger::get("twinlane.worker")),
         policy_(lane_, plan.view.config->slow_request, slot_, counters_, log_) {}
 
@@ -122,6 +123,7 @@ class WorkerProcess {
                                          [&](fcgi::Response& response) { handler.handle(request, response); });
     const auto answer_by = std::chrono::steady_clock::now() +
                            std::chrono::milliseconds(policy_.answerBy(timing) - monotonicMillis());
+    for (const auto& [name, value] : answer_headers_) outcome.response.addHeader(name, value);
     if (outcome.answered && !acceptor.answer(outcome.response, answer_by)) outcome.answered = false;
     policy_.finish(thread, timing, request.method(), request.uri(), outcome.answered ? outcome.response.status() : 499,
                    outcome.error_code);
@@ -197,6 +199,16 @@ class WorkerProcess {
                  Poco::cat(std::string(", "), lane_.allow.entries().begin(), lane_.allow.entries().end()));
   }
 
+  // Which data and which host answered: on every answer, errors too.
+  std::vector<std::pair<std::string, std::string>> answerHeaders() const {
+    auto headers = plan_.service->answerHeaders();
+    if (plan_.view.config->host_header) {
+      char name[256] = {};
+      if (::gethostname(name, sizeof(name) - 1) == 0) headers.emplace_back("X-Twinlane-Host", name);
+    }
+    return headers;
+  }
+
   // max_requests plus a per-worker jitter, so workers started together do not leave together.
   std::uint64_t requestLimit() const {
     if (lane_.max_requests == 0) return 0;
@@ -240,6 +252,7 @@ class WorkerProcess {
   LaneRoutes routes_;
   fcgi::ConnectionHub hub_;  // the serving threads take turns waiting on the listener and kept connections
   std::uint64_t request_limit_;
+  const std::vector<std::pair<std::string, std::string>> answer_headers_;
   Poco::Logger& log_;
   RequestPolicy policy_;
   std::atomic<bool> failed_{false};

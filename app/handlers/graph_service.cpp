@@ -140,6 +140,10 @@ Poco::JSON::Object::Ptr GraphService::summary() const { return describeGraph(*da
 
 namespace twinlane::app {
 
+std::vector<std::pair<std::string, std::string>> GraphService::answerHeaders() const {
+  return {{"X-Twinlane-Graph", data_->graph.checksum()}};
+}
+
 std::string GraphService::metrics() const {
   return "# HELP twinlane_graph_nodes Nodes of the loaded graph.\n# TYPE twinlane_graph_nodes gauge\n"
          "twinlane_graph_nodes " + std::to_string(data_->graph.nodeCount()) + "\n"

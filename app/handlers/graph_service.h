@@ -61,6 +61,7 @@ class GraphService : public fcgi::Service {
   std::unique_ptr<fcgi::ServiceThread> newThread() const override;
   Poco::JSON::Object::Ptr summary() const override;
   std::string metrics() const override;
+  std::vector<std::pair<std::string, std::string>> answerHeaders() const override;
 
   const GraphData& data() const { return *data_; }
 

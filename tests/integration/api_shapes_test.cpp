@@ -4,6 +4,7 @@
 // distance is the sum of its arcs).
 #include <Poco/JSON/Array.h>
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <cmath>
 #include <map>
@@ -76,6 +77,19 @@ TEST_F(ApiShapes, GraphDescribesTheLoadedData) {
   EXPECT_FALSE(graph->getValue<std::string>("source").empty());
   EXPECT_FALSE(graph->getValue<std::string>("checksum").empty());
   EXPECT_TRUE(isRfc3339(graph->getValue<std::string>("loaded_at"))) << toString(graph);
+}
+
+// Every answer, an error's too, says which data and which host computed it: a rolling data
+// update across hosts can be watched from outside.
+TEST_F(ApiShapes, EveryAnswerNamesItsGraphAndHost) {
+  const std::string checksum = okJson("/api/v1/graph")->getValue<std::string>("checksum");
+  char host[256] = {};
+  ASSERT_EQ(::gethostname(host, sizeof(host) - 1), 0);
+  for (const std::string path : {"/api/v1/health", "/api/v1/nodes/1", "/api/v1/route?from=1&to=2", "/api/v1/nodes/x"}) {
+    const auto answer = get(path);
+    EXPECT_EQ(answer.header("X-Twinlane-Graph"), checksum) << path << " (" << answer.status << ")";
+    EXPECT_EQ(answer.header("X-Twinlane-Host"), host) << path;
+  }
 }
 
 TEST_F(ApiShapes, NodeHasCoordinatesAndOutgoingArcs) {
