@@ -39,7 +39,7 @@ class Service {
   // The service's own lines for /metrics, in Prometheus text format (may be empty).
   virtual std::string metrics() const { return {}; }
   // Headers on every answer served with this data, so a client can tell which data answered
-  // it (a rolling update across hosts is watched that way), e.g. {"X-Twinlane-Graph", checksum}.
+  // it (a rolling update across hosts is watched that way), e.g. {"X-Data-Version", "2026-12-01"}.
   virtual std::vector<std::pair<std::string, std::string>> answerHeaders() const { return {}; }
 };
 

@@ -114,7 +114,7 @@ void writePass(std::ostream& out, const LaneConfig& lane) {
 }
 
 // Several hosts: a request that could not be handed to one host (refused, reset, no answer in
-// time) goes to the next. Every route is read-only, so a POST (the matrix) may be retried too.
+// time) goes to the next. Every route is read-only, so a POST may be retried too.
 void writeRetries(std::ostream& out, const Config& config, const LaneConfig& lane) {
   if (hostsOf(config, lane).size() < 2) return;
   out << "        fastcgi_next_upstream error timeout non_idempotent;\n"

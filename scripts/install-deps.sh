@@ -14,6 +14,7 @@ packages=(
   nginx xz-utils curl
   chromium fonts-dejavu-core
   debhelper lintian systemd
+  libfcgi-bin iproute2 util-linux
   "$@"
 )
 
