@@ -188,6 +188,7 @@ void readUpstreams(ConfigSection section, Config::Upstreams& upstreams) {
   upstreams.max_fails = static_cast<unsigned>(section.integer("max_fails", upstreams.max_fails, 0, 100));
   upstreams.fail_timeout = section.duration("fail_timeout", upstreams.fail_timeout, Millis(1000));
   upstreams.tries = static_cast<unsigned>(section.integer("tries", upstreams.tries, 0, 16));
+  upstreams.keepalive = section.boolean("keepalive", upstreams.keepalive);
   upstreams.connect_timeout = section.duration("connect_timeout", upstreams.connect_timeout, Millis(1));
   if (upstreams.connect_timeout > Millis(75000)) throw section.error("connect_timeout", "must be at most 75s (nginx's limit)");
 }

@@ -52,6 +52,9 @@ struct LaneConfig {
   double cpu_max = 0;
 
   std::string_view name() const { return laneName(lane); }
+  // How long nginx waits for this lane's answer (the rendered fastcgi_read_timeout): longer than
+  // a request may queue and compute, so the pool's own 503 and 504 reach the client.
+  Millis upstreamReadTimeout() const { return queue_timeout + request_timeout + Millis(5000); }
 };
 
 struct Config {
@@ -72,6 +75,7 @@ struct Config {
     Millis fail_timeout{10000};    // ...for this long
     unsigned tries = 0;            // hosts tried per request; 0: each host of the lane once
     Millis connect_timeout{1000};  // a host that does not accept within this is skipped
+    bool keepalive = false;        // lanes.L.keepalive across several hosts (nginx_config.cpp says why not)
     bool several() const { return !servers[0].empty() || !servers[1].empty(); }
   } upstreams;
   std::string log_level = "information";

@@ -93,14 +93,25 @@ void writeServers(std::ostream& out, const Config& config, const LaneConfig& lan
   }
 }
 
+// Idle connections nginx keeps to the lane. Across several hosts none by default: a kept
+// connection to a host whose link was cut holds the next request sent on it until
+// fastcgi_read_timeout, and the next host then finds it too old for its queue (503
+// queue_timeout), where a new connection fails over after fastcgi_connect_timeout.
+unsigned keptConnections(const Config& config, const LaneConfig& lane) {
+  if (hostsOf(config, lane).size() >= 2 && !config.upstreams.keepalive) return 0;
+  return lane.keepalive;
+}
+
 void writeUpstream(std::ostream& out, const Config& config, const LaneConfig& lane) {
   out << "upstream twinlane_" << lane.name() << " {\n";
   writeServers(out, config, lane);
-  if (lane.keepalive > 0) {
+  if (keptConnections(config, lane) > 0) {
     // The workers wait for a kept connection's next request in epoll, not in a thread, and
     // close one idle for 90 s: nginx closes its own sooner, so it never reuses a closing one.
     out << "    keepalive " << lane.keepalive << ";\n"
         << "    keepalive_timeout 60s;\n";
+  } else if (lane.keepalive > 0) {
+    out << "    # One connection carries one request: several hosts, upstreams.keepalive false.\n";
   } else {
     out << "    # One connection carries one request (lanes.L.keepalive: 0).\n";
   }
@@ -108,9 +119,9 @@ void writeUpstream(std::ostream& out, const Config& config, const LaneConfig& la
 }
 
 // Passes the location's requests to `lane`, over kept connections where the lane keeps them.
-void writePass(std::ostream& out, const LaneConfig& lane) {
+void writePass(std::ostream& out, const Config& config, const LaneConfig& lane) {
   out << "        fastcgi_pass twinlane_" << lane.name() << ";\n";
-  if (lane.keepalive > 0) out << "        fastcgi_keep_conn on;\n";
+  if (keptConnections(config, lane) > 0) out << "        fastcgi_keep_conn on;\n";
 }
 
 // Several hosts: a request that could not be handed to one host (refused, reset, no answer in
@@ -139,8 +150,8 @@ void writeLocation(std::ostream& out, const Config& config, const fcgi::RouteSpe
   }
   // nginx must wait longer than the pool would let the request queue and compute, so the
   // pool's own 503/504 answers reach the client rather than nginx's.
-  const Millis read_timeout = lane.queue_timeout + lane.request_timeout + Millis(5000);
-  writePass(out, lane);
+  const Millis read_timeout = lane.upstreamReadTimeout();
+  writePass(out, config, lane);
   writeRetries(out, config, lane);
   out << "        fastcgi_read_timeout " << seconds(read_timeout) << ";\n"
       << "    }\n";
@@ -148,15 +159,15 @@ void writeLocation(std::ostream& out, const Config& config, const fcgi::RouteSpe
 
 // Any other path under the service's prefix goes to the fast lane, whose router answers it
 // with a JSON 404 that names the path. The prefix without its slash gets an exact location.
-void writePrefixFallback(std::ostream& out, const std::string& prefix, const LaneConfig& fast) {
+void writePrefixFallback(std::ostream& out, const Config& config, const std::string& prefix, const LaneConfig& fast) {
   if (prefix.empty() || prefix == "/") return;
   out << "    # Any other path under " << prefix << ": the fast lane answers it with a JSON 404.\n"
       << "    location " << prefix << " {\n";
-  writePass(out, fast);
+  writePass(out, config, fast);
   out << "    }\n";
   if (prefix.back() != '/') return;
   out << "    location = " << prefix.substr(0, prefix.size() - 1) << " {\n";
-  writePass(out, fast);
+  writePass(out, config, fast);
   out << "    }\n";
 }
 
@@ -224,13 +235,13 @@ std::string renderNginxConfig(const Config& config, const std::vector<fcgi::Rout
   }
   // nginx answers a prefix location's path without its final slash with an HTML 301 to the
   // path with it; exact locations keep those paths in the API (the fast lane's JSON 404).
-  writePrefixFallback(out, site.url_prefix, config.lane(Lane::kFast));
+  writePrefixFallback(out, config, site.url_prefix, config.lane(Lane::kFast));
   for (const LaneConfig* lane : kSlowThenFast) {
     for (const auto& name : lane->routes) {
       const fcgi::RouteSpec* route = findRoute(routes, name);
       if (!route || !route->prefix || route->path.empty() || route->path.back() != '/') continue;
       out << "    location = " << route->path.substr(0, route->path.size() - 1) << " {\n";
-      writePass(out, config.lane(Lane::kFast));
+      writePass(out, config, config.lane(Lane::kFast));
       out << "    }\n";
     }
   }

@@ -136,12 +136,22 @@ upstreams:
                              "    server 10.1.0.3:9002 max_fails=2 fail_timeout=5s;\n"
                              "    server [fd00::4]:9002 max_fails=2 fail_timeout=5s;\n"));
   EXPECT_TRUE(contains(site, "upstream twinlane_fast {\n    # A host"));
-  EXPECT_TRUE(contains(site, "    server 10.1.0.3:9001 max_fails=2 fail_timeout=5s;\n    keepalive 8;"));
+  // No kept connections across hosts: one to a host whose link is cut would hold a request
+  // until the read timeout.
+  EXPECT_TRUE(contains(site, "    server 10.1.0.3:9001 max_fails=2 fail_timeout=5s;\n    # One connection carries one request: several hosts"));
+  EXPECT_FALSE(contains(site, "fastcgi_keep_conn on;"));
   EXPECT_FALSE(contains(site, "max_fails=0"));
   EXPECT_TRUE(contains(site, "fastcgi_pass twinlane_slow;\n        fastcgi_next_upstream error timeout non_idempotent;\n"
                              "        fastcgi_next_upstream_tries 2;\n        fastcgi_read_timeout"));
-  EXPECT_TRUE(contains(site, "fastcgi_keep_conn on;\n        fastcgi_next_upstream error timeout non_idempotent;\n"
+  EXPECT_TRUE(contains(site, "fastcgi_pass twinlane_fast;\n        fastcgi_next_upstream error timeout non_idempotent;\n"
                              "        fastcgi_next_upstream_tries 2;\n"));
+  const Config kept = parseConfig(R"(
+lanes: { fast: { keepalive: 8 } }
+upstreams: { fast: ["10.1.0.2:9001", "10.1.0.3:9001"], keepalive: true }
+)", "t.yaml");
+  const std::string kept_site = renderNginxConfig(kept, kRoutes, {"127.0.0.1:8081", "_", "t.yaml", "/api/v1/"});
+  EXPECT_TRUE(contains(kept_site, "    server 10.1.0.3:9001 max_fails=1 fail_timeout=10s;\n    keepalive 8;")) << kept_site;
+  EXPECT_TRUE(contains(kept_site, "fastcgi_keep_conn on;"));
   EXPECT_TRUE(contains(site, "fastcgi_connect_timeout 300ms;"));
 }
 
