@@ -76,6 +76,10 @@ RequestTiming RequestPolicy::begin(std::size_t thread, std::string_view uri, std
     const std::int64_t now_ms = clock_.realtimeMillis();
     timing.queue_wait_ms = std::max<std::int64_t>(0, now_ms - *queued_at_ms);
     timing.charged_wait_ms = std::max<std::int64_t>(0, now_ms - std::max(*queued_at_ms, serving_since_ms_));
+    // Older than nginx waits for an answer, it cannot have waited in this lane's queue: nginx
+    // sent it here after another host took the connection and never answered (its link was
+    // cut), and nginx stamps a request once, not per host. The client still waits: serve it.
+    if (*timing.queue_wait_ms >= lane_.upstreamReadTimeout().count()) timing.charged_wait_ms = 0;
   }
   return timing;
 }

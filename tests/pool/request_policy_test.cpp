@@ -104,6 +104,18 @@ TEST_F(RequestPolicyTest, RequestQueuedPastTheQueueTimeoutIs503AndNotComputed) {
   EXPECT_EQ(counters().timeouts.load(), 0u);
 }
 
+// Several hosts: a request in flight to a host whose link was cut waits there for nginx's read
+// timeout (queue 5 s + request 30 s + 5 s here), then comes to this host with nginx's first
+// stamp. It never queued here that long (nginx would have given up), so it is computed.
+TEST_F(RequestPolicyTest, ARequestOlderThanNginxWaitsWasRetriedFromAnotherHostAndIsComputed) {
+  clock_.advance(40000);
+  const RequestOutcome outcome = serve("1700000000.000", answer_);
+  EXPECT_TRUE(computed_);
+  EXPECT_EQ(outcome.response.status(), 200);
+  EXPECT_EQ(headerValue(outcome.response, "X-Twinlane-Queue-Ms"), "40000");
+  EXPECT_EQ(counters().queue_timeouts.load(), 0u);
+}
+
 TEST_F(RequestPolicyTest, RequestQueuedUpToTheQueueTimeoutIsComputed) {
   clock_.advance(5000);
   const RequestOutcome outcome = serve("1700000000.000", answer_);
