@@ -154,11 +154,11 @@ std::string LaneCgroups::laneDirectory(Lane lane) const {
   return active() ? std::string(root_).append("/").append(laneName(lane)) : std::string();
 }
 
-int joinLaneCgroup(int procs_fd) {
-  if (procs_fd < 0) return 0;
-  // "0" names the writer itself; a write needs no allocation, so this is safe after fork.
-  if (::write(procs_fd, "0", 1) == 1) return 0;
-  return errno;
+std::string LaneCgroups::moveWorker(Lane lane, pid_t pid) const {
+  if (!active()) return "";
+  const std::string text = std::to_string(pid);
+  if (::write(procsFd(lane), text.data(), text.size()) == static_cast<ssize_t>(text.size())) return "";
+  return laneDirectory(lane) + "/cgroup.procs: " + std::strerror(errno);
 }
 
 std::optional<std::string> unifiedCgroupPath(std::string_view proc_cgroup) {

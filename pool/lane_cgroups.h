@@ -13,8 +13,8 @@
 // master says so once and goes on: the lanes then share the master's cgroup.
 //
 // Mechanics only, as the rest of pool/'s process handling: the master sets the cgroups up
-// (setUp) and writes the weights at start and on every reload (apply); a forked worker joins
-// its lane's cgroup (joinLaneCgroup) before it does anything else.
+// (setUp), writes the weights at start and on every reload (apply), and moves each worker it
+// forks into its lane's cgroup (moveWorker) before the worker appears in the scoreboard.
 #pragma once
 
 #include <Poco/Logger.h>
@@ -46,9 +46,11 @@ class LaneCgroups {
 
   bool active() const { return !root_.empty(); }
   bool cpuControlled() const { return cpu_controlled_; }
-  // The lane's cgroup.procs, opened by the master; -1 when inactive. A forked worker writes
-  // itself into it (joinLaneCgroup). Opened before privileges are dropped: cgroup v2 checks
+  // Moves the worker `pid` into `lane`'s cgroup; "" on success (or when inactive), else why not.
+  // Through the lane's cgroup.procs, opened before privileges were dropped: cgroup v2 checks
   // the opener's credentials, not the writer's.
+  std::string moveWorker(Lane lane, pid_t pid) const;
+  // The lane's cgroup.procs; -1 when inactive (a forked worker closes it).
   int procsFd(Lane lane) const { return procs_[laneIndex(lane)].get(); }
   std::string laneDirectory(Lane lane) const;
 
@@ -57,10 +59,6 @@ class LaneCgroups {
   bool cpu_controlled_ = false;
   std::array<UniqueFd, kLaneCount> procs_;
 };
-
-// In a just-forked worker: moves the calling process into the cgroup whose cgroup.procs is
-// `procs_fd`. Returns 0 or the errno of the failure. Async-signal-safe.
-int joinLaneCgroup(int procs_fd);
 
 // Pure parts, tested on their own.
 // The cgroup v2 path in /proc/self/cgroup's text (the "0::PATH" line); nullopt without one.

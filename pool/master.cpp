@@ -379,7 +379,6 @@ void Master::spawnWorker(Lane lane) {
   plan.service = generation.service.get();
   plan.scoreboard = &workers_->scoreboard();
   plan.view = generation.view;
-  plan.cgroup_procs_fd = cgroups_.procsFd(lane);
   plan.master_only_fds.push_back(signals_->fd());
   for (const Lane each : kLanes) {
     if (cgroups_.procsFd(each) >= 0) plan.master_only_fds.push_back(cgroups_.procsFd(each));
@@ -397,6 +396,10 @@ void Master::spawnWorker(Lane lane) {
     return;
   }
 
+  // Into its lane's cgroup before it shows in the scoreboard (and /status).
+  if (const std::string failure = cgroups_.moveWorker(lane, pid); !failure.empty()) {
+    log_.warning("%s worker %d stays in the master's cgroup: %s", std::string(laneName(lane)), static_cast<int>(pid), failure);
+  }
   workers_->assign(*slot_index, pid, lane, generation, generation.number);
   log_.information("%s worker %d started (generation %u, slot %z)", std::string(laneName(lane)), static_cast<int>(pid),
                    generation.number, *slot_index);

@@ -23,7 +23,6 @@
 #include "fcgi/http_error.h"
 #include "fcgi/unique_fd.h"
 #include "pool/cpu_slice.h"
-#include "pool/lane_cgroups.h"
 #include "pool/exit_codes.h"
 #include "pool/lane_routes.h"
 #include "pool/process_memory.h"
@@ -295,11 +294,6 @@ void runWorker(const WorkerPlan& plan) {
   // Outside the try block: the signal handlers write to it until _exit, which runs no destructor.
   UniqueFd wake_fd;
   try {
-    const int cgroup_error = joinLaneCgroup(plan.cgroup_procs_fd);
-    if (cgroup_error != 0) {
-      log.warning("cannot join the %s lane's cgroup: %s; this worker shares the master's",
-                  std::string(laneName(plan.lane)), std::string(std::strerror(cgroup_error)));
-    }
     for (const int fd : plan.master_only_fds) ::close(fd);
     wake_fd.reset(::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     if (!wake_fd) throw std::runtime_error(std::string("eventfd: ") + std::strerror(errno));

@@ -27,8 +27,7 @@ struct WorkerPlan {
   const fcgi::Service* service = nullptr;
   Scoreboard* scoreboard = nullptr;  // the worker writes its slot and its lane's counters
   PoolView view;
-  int cgroup_procs_fd = -1;  // the lane's cgroup.procs (pool/lane_cgroups.h); -1: none
-  std::vector<int> master_only_fds;  // closed first thing in the child, after joining the cgroup
+  std::vector<int> master_only_fds;  // closed first thing in the child
 };
 
 // Runs in the child right after fork; never returns.
