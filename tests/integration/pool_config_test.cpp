@@ -126,7 +126,7 @@ TEST_F(PoolConfig, EachServiceHasItsOwnSection) {
   options.extra_yaml = "testapp: { data: /nonexistent/testapp.txt }\n";
   expectRejected({}, "testapp: {", "testapp.data", " cannot read /nonexistent/testapp.txt: No such file or directory");
   options.extra_yaml = "data: { graph: /x.gr }\n";
-  expectRejected({}, "data: {", "data", " unknown key; expected one of: lanes, limits, shutdown, log, user, group, testapp");
+  expectRejected({}, "data: {", "data", " unknown key; expected one of: lanes, limits, shutdown, upstreams, headers, log, user, group, testapp");
 }
 
 TEST_F(PoolConfig, CheckConfigAcceptsAGoodFile) {
