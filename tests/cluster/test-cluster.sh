@@ -111,7 +111,7 @@ lanes:
     allow: ["${address[f]}/32"]
     processes: 2
     request_timeout: 3s
-    queue: { timeout: 2s }
+    queue: { capacity: $([[ $host == a ]] && echo 2 || echo 8), timeout: 2s }   # a's fills first
 shutdown: { graceful_timeout: 5s }
 log: { level: information, slow_request: 0ms }
 EOF
@@ -271,6 +271,51 @@ done
 (($(grep -c "refused a connection from ${address[o]}" "$tmp/host-a.log" || true) > rejected_before)) ||
   fail "host a did not log the refused outsider"
 say "outsider: closed at accept with 0 bytes; host a logged it"
+
+phase_name=full
+# A host whose slow lane cannot accept (its workers stopped, its backlog full: a full TCP
+# backlog drops the connection attempt) makes nginx try the other host; when neither can, the
+# client gets 503 overloaded after the connect timeouts.
+slow_pids() {  # slow_pids HOST: its slow workers, from its /status over FastCGI
+  in_ns f env -i REQUEST_METHOD=GET REQUEST_URI=/status DOCUMENT_URI=/status QUERY_STRING= SERVER_PROTOCOL=HTTP/1.1 \
+    REMOTE_ADDR=127.0.0.1 cgi-fcgi -bind -connect "${address[$1]}:9001" | tr -d '\r' | sed '1,/^$/d' |
+    python3 -c 'import json, sys; print(" ".join(str(w["pid"]) for w in json.load(sys.stdin)["lanes"]["slow"]["workers"]))'
+}
+route_requests() {  # route_requests COUNT OUT: COUNT routes at once, "status seconds body" each into OUT
+  local count=$1 out=$2
+  for ((i = 0; i < count; i++)); do
+    in_ns f curl -s -o "$out.$i" --max-time 30 -w '%{http_code} %{time_total}\n' \
+      "http://127.0.0.1:8080/api/v1/route?from=$((i + 1))&to=2000" >>"$out" &
+  done
+}
+stopped_a=$(slow_pids a)
+stopped_b=$(slow_pids b)
+[[ -n "$stopped_a" && -n "$stopped_b" ]] || fail "no slow workers in /status"
+sleep "$((fail_timeout_s + 1))"  # nginx rests host a after the cut: let it count again
+kill -STOP $stopped_a
+route_requests 12 "$tmp/full-one"   # more than host a's backlog holds (2): the rest go to b
+wait_for_lines() { for ((t = 0; t < 400; t++)); do (($(wc -l <"$2" 2>/dev/null || echo 0) >= $1)) && return 0; sleep 0.1; done; return 1; }
+wait_for_lines 12 "$tmp/full-one" || fail "routes with host a's slow lane stopped did not finish within 40 s"
+if (($(grep -vc '^200 ' "$tmp/full-one" || true) > 0)); then
+  grep -h . "$tmp"/full-one.* | grep -v '"reachable"' >&2 || true
+  fail "with host a's slow lane full: $(grep -v '^200 ' "$tmp/full-one" | tr '\n' ' ')"
+fi
+say "full: host a's slow lane stopped: 12 of 12 routes answered 200 (slowest $(sort -k2 -n "$tmp/full-one" | tail -n 1 | cut -d' ' -f2) s)"
+kill -CONT $stopped_a  # a drains its backlog (those clients are gone), then rests from its timeouts
+sleep "$((fail_timeout_s + 1))"
+kill -STOP $stopped_a $stopped_b
+route_requests 30 "$tmp/full-both-fill"   # more than both backlogs hold (3 and 9)
+sleep 2
+route_requests 3 "$tmp/full-both"
+wait_for_lines 3 "$tmp/full-both" || { kill -CONT $stopped_a $stopped_b; fail "no answer with both slow lanes full"; }
+kill -CONT $stopped_a $stopped_b
+(($(grep -c '^503 ' "$tmp/full-both") == 3)) || fail "with both slow lanes full: $(sort "$tmp/full-both" | uniq -c), not 503"
+(($(cat "$tmp"/full-both.? | grep -o '"code":"overloaded"' | wc -l) == 3)) || fail "the 503s are not overloaded: $(cat "$tmp"/full-both.?)"
+in_ns f curl -s "http://127.0.0.1:8080/api/v1/route?from=1&to=2" >/dev/null
+wait_for_lines 30 "$tmp/full-both-fill" || fail "the routes queued while both slow lanes were stopped did not finish"
+say "full: both hosts' slow lanes stopped: 3 of 3 new routes answered 503 overloaded" \
+    "($(sort -k2 -n "$tmp/full-both" | tail -n 1 | cut -d' ' -f2) s at most)"
+sleep "$((fail_timeout_s + 1))"  # nginx rests both hosts after their timeouts
 
 phase_name=rolling
 for host in a b; do host_config "$host" "$tmp/graph2.twg" >"$tmp/host-$host.yaml"; done
