@@ -279,7 +279,7 @@ phase_name=full
 slow_pids() {  # slow_pids HOST: its slow workers, from its /status over FastCGI
   in_ns f env -i REQUEST_METHOD=GET REQUEST_URI=/status DOCUMENT_URI=/status QUERY_STRING= SERVER_PROTOCOL=HTTP/1.1 \
     REMOTE_ADDR=127.0.0.1 cgi-fcgi -bind -connect "${address[$1]}:9001" | tr -d '\r' | sed '1,/^$/d' |
-    python3 -c 'import json, sys; print(" ".join(str(w["pid"]) for w in json.load(sys.stdin)["lanes"]["slow"]["workers"]))'
+    sed 's/.*"slow":{//' | grep -o '"pid":[0-9]*' | cut -d: -f2 | tr '\n' ' '
 }
 route_requests() {  # route_requests COUNT OUT: COUNT routes at once, "status seconds body" each into OUT
   local count=$1 out=$2
