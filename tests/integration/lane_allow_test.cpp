@@ -95,8 +95,9 @@ TEST(LaneAllow, APeerOutsideTheListIsClosedAtAcceptCountedAndLoggedOncePerMinute
   EXPECT_NE(metrics.find("twinlane_rejected_connections_total{lane=\"slow\"} " + std::to_string(rejected)),
             std::string::npos) << metrics;
   EXPECT_NE(metrics.find("twinlane_rejected_connections_total{lane=\"fast\"} 0"), std::string::npos) << metrics;
-  const std::string log = stack.masterLog();
   const std::string line = "refused a connection from 127.0.0.1: not in lanes.slow.allow (192.0.2.0/24, 2001:db8::/32)";
+  EXPECT_TRUE(waitFor([&] { return stack.masterLog().find(line) != std::string::npos; }, 5s));
+  const std::string log = stack.masterLog();
   const auto first = log.find(line);
   EXPECT_NE(first, std::string::npos) << log;
   EXPECT_EQ(log.find(line, first + 1), std::string::npos) << "logged more than once within a minute:\n" << log;
@@ -111,6 +112,24 @@ TEST(LaneAllow, NginxOnLoopbackReachesATcpLaneWithTheDefaultList) {
   EXPECT_EQ(stack.get("/api/v1/test/sleep?ms=1").status, 200);
   EXPECT_EQ(stack.status()->getObject("lanes")->getObject("slow")->getValue<long>("rejected_connections"), 0);
   stack.stop();
+}
+
+// IPv6: a lane on [::1] takes nginx's connection from ::1 (the default list has it); a list
+// without ::1 refuses it and names the peer in IPv6's form.
+TEST(LaneAllow, AnIpv6LaneChecksIpv6Peers) {
+  for (const bool allowed : {true, false}) {
+    auto options = testappOptions(TWINLANE_TESTAPP_BIN);
+    options.slow_processes = 1;
+    options.slow_listen = "\"[::1]:" + std::to_string(freeLoopbackPort()) + "\"";  // quoted: [ opens a YAML list
+    if (!allowed) options.slow_settings = {"allow: [127.0.0.0/8]"};
+    TwinlaneStack stack(options);
+    EXPECT_EQ(stack.get("/api/v1/test/sleep?ms=1").status, allowed ? 200 : 502) << "allowed " << allowed;
+    // The worker logs just after it closed the connection: wait for the line, not for nginx.
+    const bool logged = waitFor(
+        [&] { return stack.masterLog().find("refused a connection from [::1]") != std::string::npos; }, allowed ? 300ms : 5s);
+    EXPECT_EQ(logged, !allowed) << stack.masterLog();
+    stack.stop();
+  }
 }
 
 }  // namespace
