@@ -59,6 +59,19 @@ bool isDelegated(const std::string& directory) {
   return ::geteuid() != 0 && ::stat(directory.c_str(), &status) == 0 && status.st_uid == ::geteuid();
 }
 
+// The other processes in `directory` itself (not below it), as "123, 456"; "" when the caller
+// is alone there, as a service's main process is in the cgroup systemd made for it.
+std::string otherProcesses(const std::string& directory) {
+  std::istringstream pids(readText(directory + "/cgroup.procs"));
+  std::string others;
+  for (std::string pid; pids >> pid;) {
+    if (pid == std::to_string(::getpid())) continue;
+    if (!others.empty()) others += ", ";
+    others += pid;
+  }
+  return others;
+}
+
 // What the config asked of cgroups, for the line that says it cannot be had.
 std::string requestedSettings(const Config& config) {
   std::string settings;
@@ -90,6 +103,13 @@ LaneCgroups LaneCgroups::setUp(const Config& config, Poco::Logger& log) {
   }
   if (!isDelegated(*directory)) {
     log.information("cgroup %s is not delegated to twinlane (systemd: Delegate=yes): %s", *directory, fallback);
+    return {};
+  }
+  // A user's own cgroup (a terminal's scope, say) is theirs, not twinlane's: with a shell in it,
+  // moving the master aside and enabling the cpu controller would fail halfway anyway.
+  if (const std::string others = otherProcesses(*directory); !others.empty()) {
+    log.information("cgroup %s holds other processes than the master (%s), so it is not twinlane's alone: %s",
+                    *directory, others, fallback);
     return {};
   }
 

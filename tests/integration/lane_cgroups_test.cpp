@@ -208,6 +208,25 @@ TEST(LaneCgroups, ACgroupNotDelegatedIsLeftAsItIsAndTheLogSaysSoOnce) {
   stack.stop();
 }
 
+// A delegated cgroup that already holds another process (a user's shell in their own scope,
+// say) is not the master's alone: it creates nothing there and says so once.
+TEST(LaneCgroups, ADelegatedCgroupWithAnotherProcessInItIsLeftAlone) {
+  std::string why_not;
+  auto cgroup = TestCgroup::make(/*delegated=*/true, why_not);
+  if (!cgroup) GTEST_SKIP() << why_not;
+  TempDir sleeper_dir("twinlane-sleeper");
+  ChildProcess sleeper({{"/bin/sleep", "60"}, {}, sleeper_dir.file("sleep.out"), {}, cgroup->path()});
+  auto options = testappOptions(TWINLANE_TESTAPP_BIN);
+  options.slow_processes = 1;
+  options.cgroup = cgroup->path();
+  TwinlaneStack stack(options);
+  EXPECT_FALSE(fs::exists(cgroup->path() / "master"));
+  EXPECT_EQ(cgroupOf(stack.masterPid()), cgroup->cgroupPath());
+  const std::string log = stack.masterLog();
+  EXPECT_EQ(countOf(log, "holds other processes than the master (" + std::to_string(sleeper.pid()) + ")"), 1) << log;
+  stack.stop();
+}
+
 // The master in a mount namespace without cgroup2 (unshare and umount, in a wrapper that execs
 // it: the pid stays the master's).
 TEST(LaneCgroups, WithoutCgroupV2TheMasterSaysSoOnceAndServes) {

@@ -196,10 +196,12 @@ done
 # chowns the directory and its cgroup.procs, cgroup.subtree_control and cgroup.threads).
 [[ "$(unit_value twinlane.service Delegate)" == yes ]] || fail "twinlane.service does not delegate its cgroup"
 cgroup2_root=$(findmnt -n -t cgroup2 -o TARGET | head -n 1)
+join_cgroup=()  # the master alone in it, as systemd starts a service's main process
 if [[ -n "$cgroup2_root" ]]; then
   service_cgroup=$cgroup2_root/twinlane-package-test.$$
   mkdir "$service_cgroup"
   chown "$user:$group" "$service_cgroup" "$service_cgroup"/cgroup.{procs,subtree_control,threads}
+  join_cgroup=(sh -c 'echo $$ >"$0" && exec "$@"' "$service_cgroup/cgroup.procs")
 else
   echo "test-package: no cgroup2 mount: the lanes' cgroups are not checked" >&2
 fi
@@ -208,10 +210,9 @@ fi
 (umask "$umask_value" && "${as_service[@]}" $exec_start_pre) || fail "ExecStartPre ($exec_start_pre) failed"
 (
   umask "$umask_value"
-  [[ -z "$service_cgroup" ]] || echo "$BASHPID" >"$service_cgroup/cgroup.procs"
   # shellcheck disable=SC2086
   exec systemd-socket-activate "${listen_args[@]}" "--fdname=$(IFS=:; echo "${fdnames[*]}")" -- \
-    "$root/tests/packaging/socket-holder.sh" "$tmp/master.pid" "${as_service[@]}" $exec_start
+    "$root/tests/packaging/socket-holder.sh" "$tmp/master.pid" "${join_cgroup[@]}" "${as_service[@]}" $exec_start
 ) 2>"$tmp/master.log" &
 holder_pid=$!
 for i in 0 1; do  # as SocketUser=, SocketGroup=, SocketMode=
