@@ -56,6 +56,13 @@ PeerAllowList::Block PeerAllowList::parseBlock(const std::string& entry) {
     }
     block.prefix = prefix;
   }
+  // ::ffff:a.b.c.d/N names IPv4 peers, and those are matched as IPv4 (see allows()).
+  if (block.family == AF_INET6 && block.prefix >= 96 &&
+      std::memcmp(block.address.data(), kMappedPrefix.data(), kMappedPrefix.size()) == 0) {
+    std::memmove(block.address.data(), block.address.data() + kMappedPrefix.size(), 4);
+    block.family = AF_INET;
+    block.prefix -= 96;
+  }
   return block;
 }
 

@@ -188,6 +188,9 @@ class WorkerProcess {
     const std::int64_t now = monotonicMillis();
     if (rejected_logged_ms_.size() > kRejectedPeersRemembered) {
       std::erase_if(rejected_logged_ms_, [now](const auto& entry) { return now - entry.second >= 60'000; });
+      // Still full: a flood from many addresses. Forget them all (their next refusal is logged
+      // once more) rather than let the memory or this scan grow with the flood.
+      if (rejected_logged_ms_.size() > kRejectedPeersRemembered) rejected_logged_ms_.clear();
     }
     const auto [logged, first] = rejected_logged_ms_.try_emplace(peer, now);
     if (!first && now - logged->second < 60'000) return;

@@ -54,6 +54,11 @@ TEST(PeerAllowList, BlocksMatchTheirPrefixBitsOnly) {
   EXPECT_FALSE(allows(list, "127.0.0.1"));  // an explicit list replaces the default
   EXPECT_TRUE(allows(PeerAllowList::parse({"0.0.0.0/0"}), "203.0.113.5"));
   EXPECT_FALSE(allows(PeerAllowList::parse({}), "127.0.0.1"));
+  // An IPv4-mapped entry names IPv4 peers, however they arrive.
+  const PeerAllowList mapped = PeerAllowList::parse({"::ffff:192.0.2.0/120"});
+  EXPECT_TRUE(allows(mapped, "192.0.2.77"));
+  EXPECT_TRUE(allows(mapped, "::ffff:192.0.2.77"));
+  EXPECT_FALSE(allows(mapped, "192.0.3.1"));
 }
 
 TEST(PeerAllowList, AUnixPeerIsNotAnAddressAndPasses) {
