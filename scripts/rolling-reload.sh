@@ -41,14 +41,14 @@ status_of() {
 }
 
 # Every worker's generation in a /status body, one per line.
-worker_generations() { grep -o '"generation":[0-9]*' <<<"$1" | tail -n +2 | cut -d: -f2; }
+worker_generations() { grep -o '"generation":[0-9]*' <<<"$1" | tail -n +2 | cut -d: -f2 || true; }
 
 # Ready: the top-level generation is $2, every worker is of it, and none is starting or exiting.
 serves_alone() {
   local status=$1 wanted=$2
-  [[ "$(grep -o '"generation":[0-9]*' <<<"$status" | head -n 1 | cut -d: -f2)" == "$wanted" ]] || return 1
+  [[ "$(grep -o '"generation":[0-9]*' <<<"$status" | head -n 1 | cut -d: -f2 || true)" == "$wanted" ]] || return 1
   [[ -n "$(worker_generations "$status")" ]] || return 1
-  [[ -z "$(worker_generations "$status" | grep -vx "$wanted")" ]] || return 1
+  [[ -z "$(worker_generations "$status" | grep -vx "$wanted" || true)" ]] || return 1
   ! grep -q '"state":"\(starting\|exiting\)"' <<<"$status"
 }
 
@@ -57,7 +57,7 @@ for address in "$@"; do
   host=${host#[}
   host=${host%]}
   status=$(status_of "$address")
-  before=$(grep -o '"generation":[0-9]*' <<<"$status" | head -n 1 | cut -d: -f2)
+  before=$(grep -o '"generation":[0-9]*' <<<"$status" | head -n 1 | cut -d: -f2 || true)
   if [[ -z "$before" ]]; then
     say "$address: no /status (is the master running, and this machine in lanes.fast.allow?); stopping here"
     exit 1
