@@ -148,7 +148,8 @@ int threadsSleeping(pid_t pid) {
 
 // A stop serves every request already waiting on a kept connection, however many there are
 // (more than the threads, more than one epoll batch), before the worker leaves. Both threads are
-// busy with a 700 ms sleep when the stop and then the 40 requests come, so all 40 wait. /status
+// busy with a 2 s sleep (long enough on a loaded machine) when the stop and then the 40 requests
+// come, so all 40 wait. /status
 // is on the slow lane here, so that the test's own questions need no fast thread.
 TEST(Keepalive, AStopServesEveryRequestAlreadyWaitingOnAKeptConnection) {
   constexpr int kKept = 40;
@@ -163,7 +164,7 @@ TEST(Keepalive, AStopServesEveryRequestAlreadyWaitingOnAKeptConnection) {
   std::vector<std::unique_ptr<FastcgiConnection>> sleepers;
   for (int i = 0; i < 2; ++i) {
     sleepers.push_back(std::make_unique<FastcgiConnection>(stack.socketPath("fast")));
-    ASSERT_TRUE(sleepers.back()->send(fastcgiRequest(nginxParams("GET", "/api/v1/test/sleep?ms=700"))));
+    ASSERT_TRUE(sleepers.back()->send(fastcgiRequest(nginxParams("GET", "/api/v1/test/sleep?ms=2000"))));
   }
   ASSERT_TRUE(waitFor([&] { return threadsSleeping(worker) == 2; }, 2s)) << "the sleeps did not start";
 
