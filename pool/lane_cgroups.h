@@ -45,7 +45,6 @@ class LaneCgroups {
   void apply(const Config& config, Poco::Logger& log) const;
 
   bool active() const { return !root_.empty(); }
-  bool cpuControlled() const { return cpu_controlled_; }
   // Moves the worker `pid` into `lane`'s cgroup; "" on success (or when inactive), else why not.
   // Through the lane's cgroup.procs, opened before privileges were dropped: cgroup v2 checks
   // the opener's credentials, not the writer's.
