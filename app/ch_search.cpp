@@ -155,8 +155,8 @@ void ChSearch::unpack(bool up, ArcId index, std::vector<ArcId>& arcs) {
   unpack_stack_.push_back({up, index});
   while (!unpack_stack_.empty()) {
     if (budget-- == 0) {
-      throw std::runtime_error("the contraction hierarchy's shortcuts do not unpack into a path; "
-                               "`twinlane-graph verify` checks the snapshot");
+      throw DamagedHierarchy("the contraction hierarchy's shortcuts do not unpack into a path; "
+                             "`twinlane-graph verify` checks the snapshot");
     }
     const PendingArc arc = unpack_stack_.back();
     unpack_stack_.pop_back();

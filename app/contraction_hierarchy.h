@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <memory>
 #include <span>
+#include <stdexcept>
 #include <vector>
 
 #include "graph.h"
@@ -61,6 +62,15 @@ struct ChStorage {
   std::vector<Weight> up_weight, down_weight;
   std::vector<ChUnpack> up_unpack, down_unpack;
   std::vector<std::uint32_t> up_other_metric, down_other_metric;
+};
+
+// A hierarchy that contradicts itself at search time (shortcuts that loop instead of unpacking
+// into a path). A load checks every index is in bounds (checkHierarchyBounds), not this, which
+// only `twinlane-graph verify` does in depth; the file's checksums keep damage out, so only a
+// faulty writer makes one. The request that meets it fails (500 internal, logged), nothing else.
+class DamagedHierarchy : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
 };
 
 class ContractionHierarchy {

@@ -236,7 +236,7 @@ TEST(ContractionHierarchyTest, ValidationRefusesADamagedHierarchy) {
     for (NodeId to = 0; to < graph.nodeCount(); ++to) {
       try {
         search.route(from, to, true);
-      } catch (const std::runtime_error& error) {
+      } catch (const DamagedHierarchy& error) {
         EXPECT_NE(std::string(error.what()).find("do not unpack into a path"), std::string::npos) << error.what();
         ++cut_off;
       }
