@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: Apache-2.0
 # Installs, with apt, whichever of twinlane's build, run and test packages (Debian 12) are missing
-# (chromium: the map page's headless browser test, which skips without it),
+# (chromium: the map page's headless browser test, which skips without it; clang and libFuzzer:
+# the fuzz targets, tests/fuzz/),
 # and any further packages named as arguments (bench/install-bench-deps.sh names its own).
 # Does nothing when all are present, so it is cheap to call before every build.
 set -euo pipefail
@@ -15,6 +16,7 @@ packages=(
   chromium fonts-dejavu-core
   debhelper lintian systemd
   libfcgi-bin iproute2 util-linux
+  clang libclang-rt-14-dev libfuzzer-14-dev
   "$@"
 )
 

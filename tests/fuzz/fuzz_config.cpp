@@ -1,0 +1,40 @@
+// SPDX-License-Identifier: Apache-2.0
+// The YAML config, read by the code the master runs at start and on every reload (parseConfig
+// with the road graph's ServiceSpec), and the nginx site `twinlane nginx-config` renders from a
+// config that passed. A bad config must be a ConfigError ("FILE:LINE: KEY: problem"), the one
+// error the master and --check-config report as such; any other exception is a finding.
+#include <cstddef>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "graph_service_spec.h"
+#include "pool/config.h"
+#include "pool/nginx_config.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  static const twinlane::pool::ServiceSpec spec = twinlane::app::graphServiceSpec();
+  const std::string text(reinterpret_cast<const char*>(data), size);
+  try {
+    const twinlane::pool::Config config = twinlane::pool::parseConfig(text, "fuzz.yaml", spec);
+    std::vector<twinlane::fcgi::RouteSpec> routes;
+    for (const auto& route : config.routes) routes.push_back(route.route);
+    twinlane::pool::NginxSite site;
+    site.config_path = "fuzz.yaml";
+    site.url_prefix = spec.url_prefix;
+    (void)twinlane::pool::renderNginxConfig(config, routes, site);
+  } catch (const twinlane::pool::ConfigError& error) {
+    const std::string message = error.what();
+    if (message.rfind("fuzz.yaml", 0) != 0) {
+      std::fprintf(stderr, "FINDING: a config error that does not name the file: %s\n", message.c_str());
+      std::abort();
+    }
+  } catch (const std::exception& error) {
+    std::fprintf(stderr, "FINDING: a config error that is not a ConfigError: %s\n", error.what());
+    std::abort();
+  }
+  return 0;
+}
