@@ -39,11 +39,12 @@ fi
 mkdir -p "$work/findings"
 
 # One target: libFuzzer writes new inputs to the first corpus directory (the work one) and
-# reads the seeds from the second. -timeout: an input that takes longer is a hang (a finding);
+# reads the seeds from the second. -timeout: an input that takes longer is a hang (a finding;
+# generous, as the inputs take milliseconds, so that a busy machine does not make one);
 # -rss_limit_mb: one that makes the process this big is an out-of-memory finding.
 run_target() {
   local target=$1 log=$work/$1.log
-  local options=(-max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -print_final_stats=1
+  local options=(-max_total_time="$seconds" -timeout=60 -rss_limit_mb=2048 -print_final_stats=1
                  -artifact_prefix="$work/findings/$target-")
   [[ -f $here/dict/$target.dict ]] && options+=(-dict="$here/dict/$target.dict")
   mkdir -p "$work/corpus/$target"
