@@ -2,6 +2,8 @@
 // Reading the pool's part of the YAML configuration: see config.h.
 #include "pool/config.h"
 
+#include "pool/nginx_config.h"
+
 #include <Poco/String.h>
 #include <unistd.h>
 
@@ -206,8 +208,9 @@ Config parseConfig(const std::string& yaml_text, const std::string& source_name,
 
   ConfigSection limits = top.section("limits");
   config.limits.max_body = limits.size("max_body", config.limits.max_body, 1);
-  // A worker thread keeps a pipe this large for libfcgi (pipe-max-size is 1 MiB by default).
-  config.limits.max_params = limits.size("max_params", config.limits.max_params, 1024, 512 << 10);
+  // A worker thread keeps a pipe this large for libfcgi (pipe-max-size is 1 MiB by default). The
+  // least is what nginx sends with its smallest header buffers (nginx_config.h).
+  config.limits.max_params = limits.size("max_params", config.limits.max_params, smallestMaxParams(), 512 << 10);
 
   config.graceful_timeout = top.section("shutdown").duration("graceful_timeout", config.graceful_timeout);
   readUpstreams(top.section("upstreams"), config.upstreams);

@@ -62,7 +62,7 @@ struct Config {
   std::array<LaneConfig, kLaneCount> lanes;
   struct Limits {
     std::uint64_t max_body = 1 << 20;
-    std::uint64_t max_params = 64 << 10;  // FastCGI parameters (headers and CGI variables) of one request
+    std::uint64_t max_params = 128 << 10;  // FastCGI parameters (headers and CGI variables) of one request
   } limits;
   Millis graceful_timeout{30000};
   // headers.host: every answer names the host that computed it (X-Twinlane-Host).

@@ -207,6 +207,31 @@ const fcgi::RouteSpec* findRoute(const std::vector<fcgi::RouteSpec>& routes, con
 
 }  // namespace
 
+namespace {
+
+// The most FastCGI parameter bytes nginx sends for a request that fits its header buffers: the
+// URI three times (REQUEST_URI, DOCUMENT_URI, QUERY_STRING) and the Content-Type line once more
+// (CONTENT_TYPE), each at most one large buffer; every header line again as an HTTP_ parameter,
+// where a short line at most doubles ("X:\r\n", 4 bytes, is "HTTP_X" and two length bytes); and
+// the fixed parameters above, within 1 KiB.
+constexpr std::uint64_t kKiB = 1024;
+std::uint64_t worstParams(HeaderBuffers buffers) {
+  return 4 * buffers.size + 2 * (kKiB + buffers.number * buffers.size) + kKiB;
+}
+
+}  // namespace
+
+HeaderBuffers headerBuffersFor(std::uint64_t max_params) {
+  for (std::uint64_t size = 8 * kKiB; size >= kKiB; size -= kKiB) {
+    for (std::uint64_t number = 4; number >= 1; --number) {
+      if (worstParams({number, size}) <= max_params) return {number, size};
+    }
+  }
+  return {1, kKiB};
+}
+
+std::uint64_t smallestMaxParams() { return worstParams({1, kKiB}); }
+
 std::string renderNginxConfig(const Config& config, const std::vector<fcgi::RouteSpec>& routes, const NginxSite& site) {
   // Slow-lane locations first, as operators read the file: the expensive routes stand out.
   const LaneConfig* const kSlowThenFast[] = {&config.lane(Lane::kSlow), &config.lane(Lane::kFast)};
@@ -216,11 +241,16 @@ std::string renderNginxConfig(const Config& config, const std::vector<fcgi::Rout
       << "# Edit that YAML file and render again rather than editing this one.\n\n";
   for (const LaneConfig& lane : config.lanes) writeUpstream(out, config, lane);
 
+  const HeaderBuffers buffers = headerBuffersFor(config.limits.max_params);
   out << "server {\n"
       << "    listen " << site.listen << ";\n"
       << "    server_name " << site.server_name << ";\n"
       << "    default_type application/json;\n"
       << "    client_max_body_size " << config.limits.max_body << ";\n"
+      << "    # Request line and headers: as large as keeps nginx's FastCGI parameters within\n"
+      << "    # limits.max_params (" << config.limits.max_params << "); larger ones get 414 or 431 here.\n"
+      << "    client_header_buffer_size 1k;\n"
+      << "    large_client_header_buffers " << buffers.number << " " << buffers.size / kKiB << "k;\n"
       << "    fastcgi_connect_timeout "
       << (config.upstreams.several() ? millis(config.upstreams.connect_timeout) : std::string("2s")) << ";\n\n"
       << kFastcgiParams << "\n";

@@ -186,3 +186,38 @@ TEST_F(ApiJsonAnswers, MutatedRequestsGetJsonAnswers) {
 
 }  // namespace
 }  // namespace twinlane::test
+
+namespace twinlane::test {
+namespace {
+
+// limits.max_params bounds what one request's FastCGI parameters may hold; nginx's header
+// buffers are rendered from it (nginx_config.h), so a request too large for it gets nginx's
+// JSON 414 or 431, never a worker closing the connection (a 502). At 16 KiB nginx keeps one
+// 2 KiB buffer: many short headers, each doubled as an HTTP_ parameter, or a long URI, passed
+// three times, would otherwise reach the worker over the limit.
+TEST(RequestCaps, RequestsLargerThanMaxParamsHoldsGet414Or431FromNginxNotA502) {
+  auto options = integrationOptions();
+  options.max_params = "16KiB";
+  TwinlaneStack stack(options);
+  const auto send = [&](const std::string& request) { return sendRawHttp(stack.port(), request, 10s); };
+
+  // Each over 16 KiB of parameters once nginx has passed it on, and within nginx's own default
+  // buffers (4 8k).
+  std::string many_headers;
+  for (int i = 0; i < 2000; ++i) many_headers += "A" + std::to_string(1000 + i) + ": x\r\n";
+  EXPECT_TRUE(isJsonError(send(get10("/api/v1/health", many_headers)), 431, "header_too_large"));
+  const std::string long_header = "X-Long: " + std::string(6000, 'b') + "\r\n";
+  EXPECT_TRUE(isJsonError(send(get10("/api/v1/nodes/1?" + std::string(6000, 'q'), long_header)), 414, "uri_too_long"));
+  EXPECT_TRUE(isJsonError(send(get10("/api/v1/health", long_header + long_header + long_header)), 431,
+                          "header_too_large"));
+  // Within the buffers: served.
+  std::string some_headers;
+  for (int i = 0; i < 40; ++i) some_headers += "A" + std::to_string(i) + ": x\r\n";
+  EXPECT_EQ(send(get10("/api/v1/health", some_headers)).status, 200);
+  EXPECT_EQ(send(get10("/api/v1/nodes/1?" + std::string(1000, 'q'))).status, 400) << "an unknown parameter";
+  stack.stop();
+  EXPECT_EQ(stack.masterLog().find("closed a FastCGI connection"), std::string::npos) << stack.masterLog();
+}
+
+}  // namespace
+}  // namespace twinlane::test

@@ -29,6 +29,15 @@ Config parseConfig(const std::string& yaml, const std::string& source) {
   return pool::parseConfig(yaml, source, exampleService());
 }
 
+std::string configErrorOf(const std::string& yaml) {
+  try {
+    (void)parseConfig(yaml, "t.yaml");
+  } catch (const ConfigError& error) {
+    return error.what();
+  }
+  return "(no error)";
+}
+
 TEST(NginxConfigTest, RoutesEachPathToItsLane) {
   const Config config = parseConfig(R"(
 lanes:
@@ -89,6 +98,33 @@ limits: { max_body: 64KiB }
   EXPECT_TRUE(contains(site, "error_page 502 /.twinlane/error/502;"));
   EXPECT_FALSE(contains(site, "keepalive "));
   EXPECT_FALSE(contains(site, "location = /metrics")) << "metrics is on neither lane here";
+}
+
+// nginx's header buffers follow limits.max_params: nginx's default (4 8k) at the default of
+// 128 KiB; smaller budgets first lose buffers, then buffer size; what nginx can send in the
+// worst case (the URI thrice, short header lines doubled) always fits.
+TEST(NginxConfigTest, HeaderBuffersKeepWhatNginxSendsWithinMaxParams) {
+  const Config defaults = parseConfig("lanes: { fast: { listen: /tmp/f.sock }, slow: { listen: /tmp/s.sock } }\n", "t.yaml");
+  EXPECT_EQ(defaults.limits.max_params, 128u << 10);
+  const std::string site = renderNginxConfig(defaults, kRoutes, NginxSite{});
+  EXPECT_TRUE(contains(site, "client_header_buffer_size 1k;\n    large_client_header_buffers 4 8k;")) << site;
+
+  const Config small = parseConfig(
+      "lanes: { fast: { listen: /tmp/f.sock }, slow: { listen: /tmp/s.sock } }\nlimits: { max_params: 16KiB }\n", "t.yaml");
+  EXPECT_TRUE(contains(renderNginxConfig(small, kRoutes, NginxSite{}), "large_client_header_buffers 1 2k;"));
+
+  for (const std::uint64_t max_params : {smallestMaxParams(), std::uint64_t{16} << 10, std::uint64_t{64} << 10,
+                                         std::uint64_t{100} << 10, std::uint64_t{512} << 10}) {
+    const HeaderBuffers buffers = headerBuffersFor(max_params);
+    SCOPED_TRACE(max_params);
+    EXPECT_GE(buffers.number, 1u);
+    EXPECT_GE(buffers.size, 1024u);
+    EXPECT_EQ(buffers.size % 1024, 0u);
+    // The URI thrice and the Content-Type once, each a whole buffer; every header byte doubled.
+    EXPECT_LE(4 * buffers.size + 2 * (1024 + buffers.number * buffers.size) + 1024, max_params);
+  }
+  EXPECT_NE(configErrorOf("lanes: { fast: { listen: /tmp/f.sock }, slow: { listen: /tmp/s.sock } }\n"
+                          "limits: { max_params: 8KiB }\n").find("max_params"), std::string::npos);
 }
 
 // lanes.fast.keepalive: nginx keeps that many idle connections to the fast lane and asks the

@@ -206,6 +206,9 @@ class Clients {
   }
 
   static void judge(Answer& answer, const BadRequest* bad, const HttpResult& result) {
+    // 502: a request in flight on a killed worker (bad input for the slow lane too); the caller
+    // counts them against the kills.
+    if (answer.status == 502 && answer.code == "bad_gateway") return;
     if (bad != nullptr) {
       if (answer.status != bad->status || answer.code != bad->code) {
         answer.problem = "expected " + std::to_string(bad->status) + " " + bad->code + ", got " + result.describe().substr(0, 300);
@@ -220,8 +223,6 @@ class Clients {
       }
       return;
     }
-    // 502: counted against the kills by the caller; anything else is a lost request.
-    if (answer.status == 502 && answer.code == "bad_gateway") return;
     answer.problem = "a good request answered " + result.describe().substr(0, 300);
   }
 
