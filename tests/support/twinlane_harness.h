@@ -49,7 +49,7 @@ struct StackOptions {
   // data.hierarchy of the road-graph service; empty: not written (the test app has no `data`).
   std::string hierarchy;
   std::optional<std::string> max_body;               // limits.max_body, e.g. "4KiB"
-  std::optional<std::string> max_params;             // limits.max_params, e.g. "4KiB"
+  std::optional<std::string> max_params;             // limits.max_params, e.g. "16KiB"
   std::optional<int> matrix_max_cells;               // limits.matrix_max_cells
   std::string log_level = "information";
   std::string extra_yaml;  // appended verbatim at the top level of the YAML
