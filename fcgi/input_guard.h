@@ -21,7 +21,7 @@
 namespace twinlane::fcgi {
 
 struct InputLimits {
-  std::size_t max_params = 64 * 1024;  // content of the PARAMS stream, in bytes
+  std::size_t max_params = 128 * 1024;  // content of the PARAMS stream, in bytes (limits.max_params)
   std::size_t max_body = 1 << 20;      // content of the STDIN stream, in bytes
 };
 
