@@ -307,6 +307,20 @@ TEST_F(OsmImportTest, MissingFileIsAnError) {
   EXPECT_TRUE(error.starts_with(path + ": not a readable OSM file: ")) << error;
 }
 
+// Found by fuzz_osm: a PBF file whose first blob header has no type (libosmium then compares
+// the expected type with a null pointer of length 0, which UBSan reports; the fuzz build turns
+// that check off for the importer). The file must be refused, naming it.
+TEST_F(OsmImportTest, APbfBlobHeaderWithoutATypeIsAnError) {
+  const std::string bytes(
+      "\x00\x00\x00\x0d\x12\x09\x4f\x53\x4d\x48\x65\x61\x64\x65\x72\x18\x3b\x10\x2f\x1a\x37\x78\x9c\x53"
+      "\xe2\xf3\x2f\xce\x0d\x33\xd0\x33\x53\xe2\x72\x49\xcd\x2b\x4e\xf5\xcb\x4f\x49\x2d\x6e\x62\x24\x14"
+      "\xc8\xc9\x4c\xca\x2f\xce",
+      54);
+  const std::string path = dir_.write("no-type.osm.pbf", bytes);
+  const std::string error = importError(path);
+  EXPECT_TRUE(error.starts_with(path + ": not a readable OSM file: ")) << error;
+}
+
 TEST_F(OsmImportTest, UnknownFormatIsAnError) {
   const std::string path = dir_.write("roads.txt", "hello");
   const std::string error = importError(path);
