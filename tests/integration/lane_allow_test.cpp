@@ -81,8 +81,12 @@ TEST(LaneAllow, APeerOutsideTheListIsClosedAtAcceptCountedAndLoggedOncePerMinute
   for (int attempt = 0; attempt < 3; ++attempt) {
     EXPECT_EQ(bytesBeforeClose(port), 0) << "attempt " << attempt << ": the refused peer got an answer or no close";
   }
-  // nginx, on loopback too, is refused the same way: the client sees the lane unreachable.
-  EXPECT_EQ(stack.get("/api/v1/test/sleep?ms=1").status, 502);
+  // nginx, on loopback too, is refused the same way: the client sees the lane unreachable. Which
+  // JSON error depends on when the close reaches nginx: after its connect completed, 502
+  // bad_gateway; during it (a busy machine makes connect return EINPROGRESS), a failed connect,
+  // which nginx-config answers as 503 overloaded.
+  const int refused = stack.get("/api/v1/test/sleep?ms=1").status;
+  EXPECT_TRUE(refused == 502 || refused == 503) << refused;
   long rejected = 0;
   EXPECT_TRUE(waitFor(
       [&] {
