@@ -13,6 +13,7 @@
 #include "fcgi/request.h"
 #include "fcgi/response.h"
 #include "contraction_hierarchy.h"
+#include "finding.h"
 #include "generator.h"
 
 namespace twinlane::fuzz {
@@ -22,9 +23,8 @@ constexpr std::uint64_t kMatrixMaxCells = 400;
 constexpr std::size_t kMaxBody = 64 * 1024;
 
 [[noreturn]] void finding(const fcgi::Request& request, const std::string& what) {
-  std::fprintf(stderr, "FINDING: %s %s?%s: %s\n", std::string(request.method()).c_str(), std::string(request.path()).c_str(),
-               std::string(request.queryString()).c_str(), what.c_str());
-  std::abort();
+  fuzz::finding(std::string(request.method()) + " " + std::string(request.path()) + "?" +
+                std::string(request.queryString()) + ": " + what);
 }
 
 bool isJson(const std::string& text) {

@@ -5,12 +5,11 @@
 // error the master and --check-config report as such; any other exception is a finding.
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
-#include <exception>
 #include <string>
 #include <vector>
 
+#include "finding.h"
 #include "graph_service_spec.h"
 #include "pool/config.h"
 #include "pool/nginx_config.h"
@@ -18,7 +17,7 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   static const twinlane::pool::ServiceSpec spec = twinlane::app::graphServiceSpec();
   const std::string text(reinterpret_cast<const char*>(data), size);
-  try {
+  const auto refusal = twinlane::fuzz::refusalOf<twinlane::pool::ConfigError>("a config", [&] {
     const twinlane::pool::Config config = twinlane::pool::parseConfig(text, "fuzz.yaml", spec);
     std::vector<twinlane::fcgi::RouteSpec> routes;
     for (const auto& route : config.routes) routes.push_back(route.route);
@@ -26,15 +25,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     site.config_path = "fuzz.yaml";
     site.url_prefix = spec.url_prefix;
     (void)twinlane::pool::renderNginxConfig(config, routes, site);
-  } catch (const twinlane::pool::ConfigError& error) {
-    const std::string message = error.what();
-    if (message.rfind("fuzz.yaml", 0) != 0) {
-      std::fprintf(stderr, "FINDING: a config error that does not name the file: %s\n", message.c_str());
-      std::abort();
-    }
-  } catch (const std::exception& error) {
-    std::fprintf(stderr, "FINDING: a config error that is not a ConfigError: %s\n", error.what());
-    std::abort();
+  });
+  if (refusal && !refusal->starts_with("fuzz.yaml")) {
+    twinlane::fuzz::finding("a config error that does not name the file: " + *refusal);
   }
   return 0;
 }

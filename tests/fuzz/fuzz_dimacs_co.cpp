@@ -3,12 +3,11 @@
 // accepts do to the coordinate routes (nearest node, snapping, geometry, segments).
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <exception>
 
 #include "api_harness.h"
+#include "finding.h"
 #include "dimacs.h"
 #include "memory_file.h"
 
@@ -19,13 +18,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   const twinlane::fuzz::MemoryFile gr("fuzz.gr", reinterpret_cast<const std::uint8_t*>(kGraph), std::strlen(kGraph));
   const twinlane::fuzz::MemoryFile co("fuzz.co", data, size);
   std::optional<twinlane::app::Graph> graph;
-  try {
-    graph.emplace(twinlane::app::readDimacs(gr.path(), co.path()));
-  } catch (const twinlane::app::GraphFormatError&) {
+  if (twinlane::fuzz::refusalOf<twinlane::app::GraphFormatError>(
+          "a .co file", [&] { graph.emplace(twinlane::app::readDimacs(gr.path(), co.path())); })) {
     return 0;
-  } catch (const std::exception& error) {
-    std::fprintf(stderr, "FINDING: a .co error that is not a GraphFormatError: %s\n", error.what());
-    std::abort();
   }
   twinlane::fuzz::ApiHarness(twinlane::app::GraphService::fromGraph(std::move(*graph), 16)).askEveryRoute();
   return 0;

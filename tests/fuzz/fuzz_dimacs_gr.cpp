@@ -4,11 +4,10 @@
 // file must be a GraphFormatError ("PATH:LINE: problem"); a graph it accepts must be served.
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
-#include <exception>
 
 #include "api_harness.h"
+#include "finding.h"
 #include "dimacs.h"
 #include "memory_file.h"
 
@@ -22,13 +21,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   (void)quiet;
   const twinlane::fuzz::MemoryFile gr("fuzz.gr", data, size);
   std::optional<twinlane::app::Graph> graph;
-  try {
-    graph.emplace(twinlane::app::readDimacs(gr.path()));
-  } catch (const twinlane::app::GraphFormatError&) {
+  if (twinlane::fuzz::refusalOf<twinlane::app::GraphFormatError>(
+          "a .gr file", [&] { graph.emplace(twinlane::app::readDimacs(gr.path())); })) {
     return 0;
-  } catch (const std::exception& error) {
-    std::fprintf(stderr, "FINDING: a .gr error that is not a GraphFormatError: %s\n", error.what());
-    std::abort();
   }
   if (graph->nodeCount() == 0 || graph->nodeCount() > kLargestServed) return 0;
   twinlane::fuzz::ApiHarness(twinlane::app::GraphService::fromGraph(std::move(*graph), 16)).askEveryRoute();

@@ -11,6 +11,7 @@
 // loop ends with the sentinel's answer. So the loop neither hangs on a connection the acceptor
 // closed silently nor stops before the input's last request.
 #include <fcgiapp.h>
+#include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
@@ -20,8 +21,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
+#include <cerrno>
 #include <cstring>
 #include <string>
 #include <string_view>
@@ -33,15 +33,12 @@
 #include "fcgi/connection_hub.h"
 #include "fcgi/request.h"
 #include "fcgi/unique_fd.h"
+#include "finding.h"
 
 namespace {
 
 using twinlane::UniqueFd;
-
-[[noreturn]] void finding(const std::string& what) {
-  std::fprintf(stderr, "FINDING: %s\n", what.c_str());
-  std::abort();
-}
+using twinlane::fuzz::finding;
 
 // A listening unix socket in the abstract namespace (no file), unique to this process.
 UniqueFd listenUnix(sockaddr_un& address, socklen_t& length) {
@@ -72,13 +69,15 @@ void sendAndDrain(int fd, std::string_view bytes) {
   std::size_t sent = 0;
   char buffer[65536];
   while (sent < bytes.size()) {
-    const ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
-    if (n > 0) {
-      sent += static_cast<std::size_t>(n);
-      continue;
+    pollfd ready{fd, POLLIN | POLLOUT, 0};
+    if (::poll(&ready, 1, -1) < 0) finding("poll() failed");
+    if ((ready.revents & (POLLIN | POLLHUP | POLLERR)) != 0 && ::recv(fd, buffer, sizeof buffer, MSG_DONTWAIT) <= 0) {
+      break;  // the worker closed it before taking everything
     }
-    if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) break;  // the worker closed it early
-    if (::recv(fd, buffer, sizeof buffer, 0) <= 0) break;
+    if ((ready.revents & POLLOUT) == 0) continue;
+    const ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n < 0 && errno != EAGAIN) break;
+    if (n > 0) sent += static_cast<std::size_t>(n);
   }
   ::shutdown(fd, SHUT_WR);
   while (::recv(fd, buffer, sizeof buffer, 0) > 0) {

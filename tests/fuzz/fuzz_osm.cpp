@@ -7,13 +7,12 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
-#include <exception>
 #include <fstream>
 #include <string>
 
 #include "dimacs.h"
+#include "finding.h"
 #include "osm_import.h"
 
 namespace {
@@ -46,16 +45,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     out.write(reinterpret_cast<const char*>(data + 1), static_cast<std::streamsize>(size - 1));
     if (!out) std::abort();
   }
-  try {
-    (void)twinlane::app::importOsm(path, profile, nullptr);
-  } catch (const twinlane::app::GraphFormatError& error) {
-    if (std::string(error.what()).rfind(path, 0) != 0) {
-      std::fprintf(stderr, "FINDING: an OSM error that does not name the file: %s\n", error.what());
-      std::abort();
-    }
-  } catch (const std::exception& error) {
-    std::fprintf(stderr, "FINDING: an OSM error that is not a GraphFormatError: %s\n", error.what());
-    std::abort();
-  }
+  const auto refusal = twinlane::fuzz::refusalOf<twinlane::app::GraphFormatError>(
+      "an OSM file", [&] { (void)twinlane::app::importOsm(path, profile, nullptr); });
+  if (refusal && !refusal->starts_with(path)) twinlane::fuzz::finding("an OSM error that does not name the file: " + *refusal);
   return 0;
 }

@@ -8,13 +8,12 @@
 // so that mutations reach the checks behind it.
 #include <cstddef>
 #include <cstdint>
-#include <cstdio>
 #include <cstdlib>
-#include <exception>
 #include <sys/mman.h>
 #include <unistd.h>
 
 #include "api_harness.h"
+#include "finding.h"
 #include "dimacs.h"
 #include "graph_file.h"
 #include "mapped_file.h"
@@ -30,14 +29,11 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     written += static_cast<std::size_t>(n);
   }
   std::optional<twinlane::app::LoadedGraph> loaded;
-  try {
-    auto file = twinlane::app::MappedFile::sealMemfd(fd, "fuzz.snapshot");
-    loaded.emplace(twinlane::app::loadedFromSnapshot(twinlane::app::viewSnapshot(std::move(file), "fuzz.snapshot")));
-  } catch (const twinlane::app::GraphFormatError&) {
+  if (twinlane::fuzz::refusalOf<twinlane::app::GraphFormatError>("a snapshot", [&] {
+        auto file = twinlane::app::MappedFile::sealMemfd(fd, "fuzz.snapshot");
+        loaded.emplace(twinlane::app::loadedFromSnapshot(twinlane::app::viewSnapshot(std::move(file), "fuzz.snapshot")));
+      })) {
     return 0;
-  } catch (const std::exception& error) {
-    std::fprintf(stderr, "FINDING: a snapshot error that is not a GraphFormatError: %s\n", error.what());
-    std::abort();
   }
   if (loaded->graph.nodeCount() == 0) return 0;
   twinlane::fuzz::ApiHarness(twinlane::app::GraphService::fromLoaded(std::move(*loaded), 16),

@@ -18,7 +18,9 @@ if [[ $# -gt 0 && $1 =~ ^[0-9]+$ ]]; then
   seconds=$1
   shift
 fi
-all_targets=(fuzz_query fuzz_path fuzz_matrix_body fuzz_config fuzz_dimacs_gr fuzz_dimacs_co fuzz_snapshot fuzz_osm fuzz_fastcgi)
+# A target is a file fuzz_NAME.cpp here (as tests/fuzz/CMakeLists.txt finds them).
+all_targets=()
+for source in "$here"/fuzz_*.cpp; do all_targets+=("$(basename "$source" .cpp)"); done
 targets=("$@")
 [[ ${#targets[@]} -gt 0 ]] || targets=("${all_targets[@]}")
 for target in "${targets[@]}"; do
