@@ -294,11 +294,31 @@ bool Master::laneReady(Lane lane) const {
   return ready >= workers_->target(lane);
 }
 
+// Once the lane is fully staffed again, the lock goes to the worker that has waited longest
+// to be recycled (it leaves after its current or next request), or is freed.
 void Master::releaseRecyclingLocks() {
   for (const Lane lane : kLanes) {
-    pid_t handover = kRecyclingHandover;
-    if (laneReady(lane)) workers_->counters(lane).recycling.compare_exchange_strong(handover, 0);
+    std::atomic<pid_t>& lock = workers_->counters(lane).recycling;
+    pid_t holder = lock.load();
+    if (holder != kRecyclingHandover && holder != 0) continue;  // a worker is leaving
+    if (!laneReady(lane)) continue;
+    lock.compare_exchange_strong(holder, longestWaitingToRecycle(lane));
   }
+}
+
+pid_t Master::longestWaitingToRecycle(Lane lane) const {
+  pid_t longest = 0;
+  std::int64_t longest_since = 0;
+  for (const std::size_t slot : workers_->slots()) {
+    const WorkerRecord& child = workers_->worker(slot);
+    if (child.lane != lane || child.generation != &current() || child.told_to_stop) continue;
+    const std::int64_t since = workers_->shared(slot).recycle_waiting_since_ms.load();
+    if (since != 0 && (longest == 0 || since < longest_since)) {
+      longest = child.pid;
+      longest_since = since;
+    }
+  }
+  return longest;
 }
 
 void Master::changeSlowWorkers(int delta) {

@@ -59,6 +59,7 @@ class Master {
   bool currentGenerationReady() const;
   bool laneReady(Lane lane) const;
   void releaseRecyclingLocks();
+  pid_t longestWaitingToRecycle(Lane lane) const;
   void announceReadiness();
   void accountExit(std::size_t slot, int wait_status, std::int64_t lived_ms);
 

@@ -40,6 +40,9 @@ struct alignas(64) WorkerSlot {
   // its end as a failure to start, see judgeWorkerEnd).
   std::atomic<std::int64_t> ready_ms{0};
   std::atomic<std::uint64_t> requests{0};
+  // When the worker found it must leave to be recycled while another worker of its lane held the
+  // recycling lock; 0 when it is not waiting. The master hands the lock to the longest waiting.
+  std::atomic<std::int64_t> recycle_waiting_since_ms{0};
   // Per serving thread: when its current request started (0: idle) and its kernel thread id,
   // so the master can find the oldest request and signal exactly the thread stuck in it.
   std::array<std::atomic<std::int64_t>, kMaxThreads> request_started_ms{};
@@ -81,7 +84,8 @@ inline constexpr pid_t kRecyclingHandover = -1;
 
 struct LaneCounters {
   std::atomic<std::uint32_t> target_processes{0};  // written by the master
-  std::atomic<pid_t> recycling{0};  // the worker leaving to be recycled, kRecyclingHandover, or 0
+  // The worker leaving to be recycled (or granted its turn to), kRecyclingHandover, or 0.
+  std::atomic<pid_t> recycling{0};
   std::array<std::atomic<std::uint64_t>, kCountedStatuses.size()> responses{};
   std::atomic<std::uint64_t> queue_timeouts{0};
   std::atomic<std::uint64_t> timeouts{0};

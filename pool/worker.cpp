@@ -221,13 +221,7 @@ class WorkerProcess {
   void checkRecycling() {
     if (recycle_code_.load() != kExitOk) return;
     const std::uint64_t served = slot_.requests.load();
-    int code = kExitOk;
-    if (request_limit_ != 0 && served >= request_limit_) {
-      code = kExitRecycleRequests;
-    } else if (lane_.max_private_memory != 0 && served % memoryCheckInterval() == 0) {
-      const auto memory = readProcessMemory(0);
-      if (memory && memory->private_bytes > lane_.max_private_memory) code = kExitRecycleMemory;
-    }
+    const int code = recyclingDue(served);
     if (code == kExitOk || !mayLeave()) return;
     int expected = kExitOk;
     if (!recycle_code_.compare_exchange_strong(expected, code)) return;
@@ -236,14 +230,36 @@ class WorkerProcess {
     requestWorkerStop();
   }
 
+  // Why the worker must leave (its exit code), or kExitOk. Once due, due until it leaves: it may
+  // have to wait for its turn (mayLeave).
+  int recyclingDue(std::uint64_t served) {
+    int code = recycle_due_code_.load();
+    if (code != kExitOk) return code;
+    if (request_limit_ != 0 && served >= request_limit_) {
+      code = kExitRecycleRequests;
+    } else if (lane_.max_private_memory != 0 && served % memoryCheckInterval() == 0) {
+      const auto memory = readProcessMemory(0);
+      if (memory && memory->private_bytes > lane_.max_private_memory) code = kExitRecycleMemory;
+    }
+    recycle_due_code_.store(code);
+    return code;
+  }
+
   // Reading smaps_rollup costs tens of microseconds: every request for a one-thread worker,
   // every 64th for a threaded one.
   std::uint64_t memoryCheckInterval() const { return lane_.threads == 1 ? 1 : 64; }
 
   // One worker of a lane recycles at a time, so a lane never loses all its workers at once.
+  // Turned away, the worker says since when it waits; the master then gives it the lock before
+  // a worker that reached its limit later (a young replacement serving fast would win the race
+  // for a free lock again and again, and an old worker could stay past its limit for good).
   bool mayLeave() {
-    pid_t expected = 0;
-    return counters_.recycling.compare_exchange_strong(expected, ::getpid());
+    const pid_t self = ::getpid();
+    pid_t holder = 0;
+    if (counters_.recycling.compare_exchange_strong(holder, self) || holder == self) return true;
+    std::int64_t not_waiting = 0;
+    slot_.recycle_waiting_since_ms.compare_exchange_strong(not_waiting, monotonicMillis());
+    return false;
   }
 
   const WorkerPlan& plan_;
@@ -258,7 +274,8 @@ class WorkerProcess {
   Poco::Logger& log_;
   RequestPolicy policy_;
   std::atomic<bool> failed_{false};
-  std::atomic<int> recycle_code_{kExitOk};
+  std::atomic<int> recycle_code_{kExitOk};  // set when the worker leaves to be recycled
+  std::atomic<int> recycle_due_code_{kExitOk};  // set when it must, even before its turn
   std::mutex refusal_log_lock_;
   double refusal_log_tokens_ = 20;
   std::int64_t refusal_log_refilled_ms_ = monotonicMillis();

@@ -40,6 +40,7 @@ void WorkerTable::release(std::size_t slot) {
   shared.started_ms.store(0);
   shared.ready_ms.store(0);
   shared.requests.store(0);
+  shared.recycle_waiting_since_ms.store(0);
   for (auto& started : shared.request_started_ms) started.store(0);
   for (auto& thread : shared.thread_id) thread.store(0);
   shared.uri[0] = '\0';
