@@ -10,6 +10,8 @@
 #   return   a started again: nginx sends it requests again after fail_timeout;
 #   cut      host a's link down: no failed request (bounded by the connect timeout);
 #   outsider a peer outside lanes.L.allow is closed at accept and logged;
+#   full     host a's slow lane stopped with a queue of 2: its routes go to b; both stopped:
+#            new routes get 503 overloaded;
 #   rolling  scripts/rolling-reload.sh moves both hosts to a new graph: no failed request, and
 #            X-Twinlane-Graph switches from the old checksum to the new one.
 # It removes every namespace and stops every process it started, also when it fails.
@@ -94,8 +96,12 @@ done
 "$graph_tool" generate --nodes 3000 --seed 1 --format snapshot "$tmp/graph1" >/dev/null 2>&1
 "$graph_tool" generate --nodes 3000 --seed 2 --format snapshot "$tmp/graph2" >/dev/null 2>&1
 
-host_config() {  # host_config HOST GRAPH: the host's YAML
-  local host=$1 graph=$2
+# Each slow lane queues 8 (2 workers and 9 connections in the backlog hold the 10 slow clients
+# even when one host carries them all, also while the other reloads). Only the "full" phase
+# shrinks host a's queue to 2, so that its stopped lane overflows first; under load a queue that
+# short overflows on its own (a reload, a slow moment) and nginx, with max_fails 1, rests both.
+host_config() {  # host_config HOST GRAPH [SLOW_QUEUE_CAPACITY]: the host's YAML
+  local host=$1 graph=$2 capacity=${3:-8}
   cat <<EOF
 data: { graph: $graph }
 lanes:
@@ -112,7 +118,7 @@ lanes:
     allow: ["${address[f]}/32"]
     processes: 2
     request_timeout: 3s
-    queue: { capacity: $([[ $host == a ]] && echo 2 || echo 8), timeout: 2s }   # a's fills first
+    queue: { capacity: $capacity, timeout: 2s }
 shutdown: { graceful_timeout: 5s }
 log: { level: information, slow_request: 0ms }
 EOF
@@ -175,7 +181,7 @@ for ((t = 0; t < 100; t++)); do in_ns f curl -s -o /dev/null http://127.0.0.1:80
 
 # --- load ---------------------------------------------------------------------------------------
 # 20 clients in the front namespace, each one kind of request: 10 node lookups, 5 routes, 5
-# matrices (POST). Each writes "kind status host graph seconds end_time" per answer and stops
+# matrices (POST). Each writes "kind status host graph seconds started ended" per answer and stops
 # at the stop file, after max_seconds, or after 1000 requests.
 start_load() {  # start_load PHASE MAX_SECONDS
   local phase=$1 max_seconds=$2
@@ -198,8 +204,10 @@ start_load() {  # start_load PHASE MAX_SECONDS
                 http://127.0.0.1:8080/api/v1/matrix)
         fi
         started=$EPOCHREALTIME
-        result=$(curl -s -o /dev/null --max-time 30 -w "%{http_code} %header{x-twinlane-host} %header{x-twinlane-graph} %{time_total}" "${args[@]}")
-        echo "$kind $result $started ${EPOCHREALTIME}"
+        result=$(curl -s -o /dev/null --max-time 30 -w "%{http_code}|%header{x-twinlane-host}|%header{x-twinlane-graph}|%{time_total}" "${args[@]}")
+        IFS="|" read -r status host graph seconds <<<"$result"
+        # "-" for a header the answer lacks (errors nginx makes itself): the fields stay in place.
+        echo "$kind ${status:--} ${host:--} ${graph:--} ${seconds:--} $started ${EPOCHREALTIME}"
       done >"$out"' client "$client" "$tmp/load-$phase-$client" "$tmp/stop-$phase" "$max_seconds" &
     load_pids+=($!)
   done
@@ -277,6 +285,19 @@ done
 say "outsider: closed at accept with 0 bytes; host a logged it"
 
 phase_name=full
+cat >"$tmp/reload-host.sh" <<EOF
+#!/bin/sh
+# reload-host.sh ADDRESS: HUP the master of the host with that address (here: a pid we know).
+case \$1 in ${address[a]}) kill -HUP ${master_pid[a]} ;; ${address[b]}) kill -HUP ${master_pid[b]} ;; *) exit 1 ;; esac
+EOF
+chmod +x "$tmp/reload-host.sh"
+reload_hosts() {  # reload_hosts HOST...: one at a time, each until its new generation serves alone
+  local host addresses=()
+  for host in "$@"; do addresses+=("${address[$host]}:9001"); done
+  in_ns f "$source_dir/scripts/rolling-reload.sh" --timeout 60 --reload "$tmp/reload-host.sh {host}" "${addresses[@]}"
+}
+host_config a "$tmp/graph1.twg" 2 >"$tmp/host-a.yaml"
+reload_hosts a || fail "reloading host a with a slow queue of 2 failed"
 # A host whose slow lane cannot accept (its workers stopped, its backlog full: a full TCP
 # backlog drops the connection attempt) makes nginx try the other host; when neither can, the
 # client gets 503 overloaded after the connect timeouts.
@@ -292,7 +313,7 @@ route_requests() {  # route_requests COUNT OUT: COUNT routes at once, "status se
       "http://127.0.0.1:8080/api/v1/route?from=$((i + 1))&to=2000" >>"$out" &
   done
 }
-stopped_a=$(slow_pids a)
+stopped_a=$(slow_pids a)  # of the new generation: rolling-reload.sh waited for the old one to leave
 stopped_b=$(slow_pids b)
 [[ -n "$stopped_a" && -n "$stopped_b" ]] || fail "no slow workers in /status"
 sleep "$((fail_timeout_s + 1))"  # nginx rests host a after the cut: let it count again
@@ -323,16 +344,9 @@ sleep "$((fail_timeout_s + 1))"  # nginx rests both hosts after their timeouts
 
 phase_name=rolling
 for host in a b; do host_config "$host" "$tmp/graph2.twg" >"$tmp/host-$host.yaml"; done
-cat >"$tmp/reload-host.sh" <<EOF
-#!/bin/sh
-# reload-host.sh ADDRESS: HUP the master of the host with that address (here: a pid we know).
-case \$1 in ${address[a]}) kill -HUP ${master_pid[a]} ;; ${address[b]}) kill -HUP ${master_pid[b]} ;; *) exit 1 ;; esac
-EOF
-chmod +x "$tmp/reload-host.sh"
 start_load rolling 60
 sleep 1
-in_ns f "$source_dir/scripts/rolling-reload.sh" --timeout 60 --reload "$tmp/reload-host.sh {host}" \
-  "${address[a]}:9001" "${address[b]}:9001" || fail "scripts/rolling-reload.sh failed"
+reload_hosts a b || fail "scripts/rolling-reload.sh failed"
 switched_at=$EPOCHREALTIME
 sleep 2
 finish_load rolling
