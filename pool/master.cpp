@@ -87,6 +87,7 @@ int Master::run() {
 // any data is read, and the scoreboard exists before the first fork.
 void Master::start() {
   signals_ = std::make_unique<MasterSignals>();
+  ready_notices_ = std::make_unique<ReadyNotices>();
   listeners_ = std::make_unique<Listeners>();  // takes the sockets systemd passed
   started_at_ = Poco::DateTimeFormatter::format(Poco::Timestamp(), Poco::DateTimeFormat::ISO8601_FORMAT);
   workers_ = std::make_unique<WorkerTable>(kScoreboardSlots);
@@ -147,8 +148,10 @@ void Master::waitForEvents() {
     shorten(watching ? kDeadlineCheckMs : kIdleCheckMs);
   }
   if (generations_.size() > 1) shorten(kDeadlineCheckMs);  // watching the new generation get ready
-  pollfd fd{signals_->fd(), POLLIN, 0};
-  ::poll(&fd, 1, timeout_ms);
+  // A signal, or a worker that now serves (see ReadyNotices): the loop's next turn acts on it.
+  pollfd fds[] = {{signals_->fd(), POLLIN, 0}, {ready_notices_->fd(), POLLIN, 0}};
+  ::poll(fds, 2, timeout_ms);
+  if (fds[1].revents & POLLIN) ready_notices_->drain();
 }
 
 void Master::reapChildren() {
@@ -400,6 +403,7 @@ void Master::spawnWorker(Lane lane) {
   plan.scoreboard = &workers_->scoreboard();
   plan.view = generation.view;
   plan.master_only_fds.push_back(signals_->fd());
+  plan.ready_notice_fd = ready_notices_->fd();
   for (const Lane each : kLanes) {
     if (cgroups_.procsFd(each) >= 0) plan.master_only_fds.push_back(cgroups_.procsFd(each));
   }

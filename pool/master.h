@@ -18,6 +18,7 @@
 #include "pool/generations.h"
 #include "pool/lane_cgroups.h"
 #include "pool/listeners.h"
+#include "pool/ready_notices.h"
 #include "pool/signals.h"
 #include "pool/systemd.h"
 #include "pool/worker_table.h"
@@ -76,6 +77,7 @@ class Master {
   std::string started_at_;
   std::unique_ptr<WorkerTable> workers_;  // made in start(), before the first fork
   std::unique_ptr<MasterSignals> signals_;
+  std::unique_ptr<ReadyNotices> ready_notices_;
   std::vector<std::unique_ptr<Generation>> generations_;  // the current one last
   std::array<LaneSupervision, kLaneCount> lanes_{};
   std::unique_ptr<Listeners> listeners_;

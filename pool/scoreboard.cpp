@@ -30,14 +30,15 @@ std::int64_t monotonicMillis() {
   return static_cast<std::int64_t>(now.tv_sec) * 1000 + now.tv_nsec / 1'000'000;
 }
 
-void WorkerSlot::markReady() {
+bool WorkerSlot::markReady() {
   for (const WorkerState before : {WorkerState::kEmpty, WorkerState::kStarting}) {
     WorkerState expected = before;
     if (state.compare_exchange_strong(expected, WorkerState::kIdle)) {
       ready_ms.store(monotonicMillis());
-      return;
+      return true;
     }
   }
+  return false;
 }
 
 void WorkerSlot::beginRequest(std::size_t thread, std::string_view request_uri) {

@@ -51,8 +51,9 @@ struct alignas(64) WorkerSlot {
 
   // Worker side, once a serving thread reaches its accept loop: the first one marks the worker
   // idle and ready. The master records the worker in its slot just after fork (WorkerTable::
-  // assign), so the slot may still be empty here, or already starting.
-  void markReady();
+  // assign), so the slot may still be empty here, or already starting. True for the thread
+  // that made the worker ready.
+  bool markReady();
   // Worker side, from serving thread `thread`.
   void beginRequest(std::size_t thread, std::string_view request_uri);
   void endRequest(std::size_t thread);

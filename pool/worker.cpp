@@ -26,6 +26,7 @@
 #include "pool/exit_codes.h"
 #include "pool/lane_routes.h"
 #include "pool/process_memory.h"
+#include "pool/ready_notices.h"
 #include "pool/request_policy.h"
 #include "pool/signals.h"
 #include "pool/status_service.h"
@@ -91,7 +92,7 @@ class WorkerProcess {
     fcgi::Acceptor acceptor(hub_, fcgi::InputLimits{limits.max_params, limits.max_body},
                             [this](const fcgi::RefusedConnection& refused) { reportRefused(refused); });
     LaneRoutes::Thread handler = routes_.newThread();
-    slot_.markReady();
+    if (slot_.markReady()) noticeReady(plan_.ready_notice_fd);
     // A stop ends the loop through the hub (kWoken), not the stop flag: every thread goes back
     // to it, so the requests already waiting on kept connections are served first.
     while (true) {

@@ -28,6 +28,7 @@ struct WorkerPlan {
   Scoreboard* scoreboard = nullptr;  // the worker writes its slot and its lane's counters
   PoolView view;
   std::vector<int> master_only_fds;  // closed first thing in the child
+  int ready_notice_fd = -1;  // ReadyNotices::fd: written once the worker serves
 };
 
 // Runs in the child right after fork; never returns.
