@@ -127,7 +127,13 @@ TEST(LaneAllow, AnIpv6LaneChecksIpv6Peers) {
     options.slow_listen = "\"[::1]:" + std::to_string(freeLoopbackPort()) + "\"";  // quoted: [ opens a YAML list
     if (!allowed) options.slow_settings = {"allow: [127.0.0.0/8]"};
     TwinlaneStack stack(options);
-    EXPECT_EQ(stack.get("/api/v1/test/sleep?ms=1").status, allowed ? 200 : 502) << "allowed " << allowed;
+    // Refused: 502 or 503, by when the close reaches nginx (see the test above).
+    const int status = stack.get("/api/v1/test/sleep?ms=1").status;
+    if (allowed) {
+      EXPECT_EQ(status, 200);
+    } else {
+      EXPECT_TRUE(status == 502 || status == 503) << status;
+    }
     // The worker logs just after it closed the connection: wait for the line, not for nginx.
     const bool logged = waitFor(
         [&] { return stack.masterLog().find("refused a connection from [::1]") != std::string::npos; }, allowed ? 300ms : 5s);
