@@ -147,7 +147,6 @@ void Master::waitForEvents() {
     const bool watching = workers_->shared(slot).active.load() > 0 || workers_->worker(slot).stack_dump_sent_ms != 0;
     shorten(watching ? kDeadlineCheckMs : kIdleCheckMs);
   }
-  if (generations_.size() > 1) shorten(kDeadlineCheckMs);  // watching the new generation get ready
   // A signal, or a worker that now serves (see ReadyNotices): the loop's next turn acts on it.
   pollfd fds[] = {{signals_->fd(), POLLIN, 0}, {ready_notices_->fd(), POLLIN, 0}};
   ::poll(fds, 2, timeout_ms);

@@ -242,7 +242,7 @@ class WorkerProcess {
       const auto memory = readProcessMemory(0);
       if (memory && memory->private_bytes > lane_.max_private_memory) code = kExitRecycleMemory;
     }
-    recycle_due_code_.store(code);
+    if (code != kExitOk) recycle_due_code_.store(code);  // no write per request while not due
     return code;
   }
 
