@@ -268,4 +268,9 @@ FastcgiExchange FastcgiConnection::readAnswer(std::chrono::milliseconds deadline
   return result;
 }
 
+bool FastcgiConnection::answerPending() const {
+  pollfd in{fd_, POLLIN, 0};
+  return ::poll(&in, 1, 0) > 0;
+}
+
 }  // namespace twinlane::test

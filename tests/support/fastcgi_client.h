@@ -60,6 +60,8 @@ class FastcgiConnection {
   bool send(std::string_view bytes);
   // Reads until an END_REQUEST record, the server's close, or `deadline`; `closed` tells which.
   FastcgiExchange readAnswer(std::chrono::milliseconds deadline);
+  // Whether the server has sent anything (or closed) that is not read yet; reads nothing.
+  bool answerPending() const;
 
  private:
   int fd_;
