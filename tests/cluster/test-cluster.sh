@@ -152,6 +152,23 @@ start_host() {  # start_host HOST: its master, in its namespace, under its own h
   done
   fail "host $host never reported ready"
 }
+# reload-host.sh ADDRESS, the reload command rolling-reload.sh runs: HUP the master of the host
+# with that address, read from the pid file start_host keeps (a restarted master has a new pid).
+cat >"$tmp/reload-host.sh" <<EOF
+#!/bin/sh
+case \$1 in
+  ${address[a]}) exec kill -HUP "\$(cat "$tmp/host-a.pid")" ;;
+  ${address[b]}) exec kill -HUP "\$(cat "$tmp/host-b.pid")" ;;
+  *) exit 1 ;;
+esac
+EOF
+chmod +x "$tmp/reload-host.sh"
+reload_hosts() {  # reload_hosts HOST...: one at a time, each until its new generation serves alone
+  local host addresses=()
+  for host in "$@"; do addresses+=("${address[$host]}:9001"); done
+  in_ns f "$source_dir/scripts/rolling-reload.sh" --timeout 60 --reload "$tmp/reload-host.sh {host}" "${addresses[@]}"
+}
+
 start_host a
 start_host b
 
@@ -285,17 +302,6 @@ done
 say "outsider: closed at accept with 0 bytes; host a logged it"
 
 phase_name=full
-cat >"$tmp/reload-host.sh" <<EOF
-#!/bin/sh
-# reload-host.sh ADDRESS: HUP the master of the host with that address (here: a pid we know).
-case \$1 in ${address[a]}) kill -HUP ${master_pid[a]} ;; ${address[b]}) kill -HUP ${master_pid[b]} ;; *) exit 1 ;; esac
-EOF
-chmod +x "$tmp/reload-host.sh"
-reload_hosts() {  # reload_hosts HOST...: one at a time, each until its new generation serves alone
-  local host addresses=()
-  for host in "$@"; do addresses+=("${address[$host]}:9001"); done
-  in_ns f "$source_dir/scripts/rolling-reload.sh" --timeout 60 --reload "$tmp/reload-host.sh {host}" "${addresses[@]}"
-}
 host_config a "$tmp/graph1.twg" 2 >"$tmp/host-a.yaml"
 reload_hosts a || fail "reloading host a with a slow queue of 2 failed"
 # A host whose slow lane cannot accept (its workers stopped, its backlog full: a full TCP
