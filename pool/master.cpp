@@ -297,14 +297,17 @@ bool Master::laneReady(Lane lane) const {
 }
 
 // Once the lane is fully staffed again, the lock goes to the worker that has waited longest
-// to be recycled (it leaves after its current or next request), or is freed.
+// to be recycled, or is freed. The worker learns of its turn by signal, so it leaves after its
+// current request or at once when idle: waiting for its next request, an idle worker (whose
+// kept connections nginx does not happen to pick) would hold the lock from the busy ones.
 void Master::releaseRecyclingLocks() {
   for (const Lane lane : kLanes) {
     std::atomic<pid_t>& lock = workers_->counters(lane).recycling;
     pid_t holder = lock.load();
     if (holder != kRecyclingHandover && holder != 0) continue;  // a worker is leaving
     if (!laneReady(lane)) continue;
-    lock.compare_exchange_strong(holder, longestWaitingToRecycle(lane));
+    const pid_t next = longestWaitingToRecycle(lane);
+    if (lock.compare_exchange_strong(holder, next) && next != 0) signalProcess(next, kRecyclingTurnSignal);
   }
 }
 

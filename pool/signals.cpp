@@ -15,6 +15,7 @@ namespace {
 
 // The only globals: what a worker's async-signal handler needs.
 volatile sig_atomic_t g_stop_requested = 0;
+volatile sig_atomic_t g_recycling_turn = 0;
 int g_wake_fd = -1;
 
 void onGracefulStop(int) {
@@ -23,6 +24,11 @@ void onGracefulStop(int) {
   const std::uint64_t one = 1;
   [[maybe_unused]] const auto n = ::write(g_wake_fd, &one, sizeof one);
   errno = saved;
+}
+
+void onRecyclingTurn(int number) {
+  g_recycling_turn = 1;
+  onGracefulStop(number);
 }
 
 // QUIT means now: in-flight requests are abandoned, as the operator asked.
@@ -81,10 +87,11 @@ void installWorkerSignals(int wake_fd) {
   setHandler(SIGTERM, onGracefulStop);
   setHandler(SIGINT, onGracefulStop);
   setHandler(SIGQUIT, onImmediateStop);
+  setHandler(kRecyclingTurnSignal, onRecyclingTurn);
   void* warm_up[1];
   ::backtrace(warm_up, 1);
   setHandler(kStackDumpSignal, onStackDump);
-  for (const int ignored : {SIGPIPE, SIGHUP, SIGUSR1, SIGTTIN, SIGTTOU}) ::signal(ignored, SIG_IGN);
+  for (const int ignored : {SIGPIPE, SIGHUP, SIGTTIN, SIGTTOU}) ::signal(ignored, SIG_IGN);
   ::signal(SIGCHLD, SIG_DFL);
   sigset_t none;
   sigemptyset(&none);
@@ -94,5 +101,7 @@ void installWorkerSignals(int wake_fd) {
 bool workerStopRequested() { return g_stop_requested != 0; }
 
 void requestWorkerStop() { onGracefulStop(0); }
+
+bool workerRecyclingTurnGiven() { return g_recycling_turn != 0; }
 
 }  // namespace twinlane::pool

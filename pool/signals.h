@@ -5,8 +5,9 @@
 // handler runs in the master at all. Workers: TERM and INT ask for a graceful stop, QUIT for an
 // immediate one; the handler only records the request and wakes the accept loop through an
 // eventfd. USR2, sent by the master to the thread of a request past its deadline, writes that
-// thread's stack to stderr before the master kills the worker. PIPE is ignored everywhere (a
-// client that left must not kill a worker).
+// thread's stack to stderr before the master kills the worker. USR1, from the master: the
+// worker's turn to leave to be recycled, a graceful stop that exits with its recycling code. PIPE
+// is ignored everywhere (a client that left must not kill a worker).
 #pragma once
 
 #include <signal.h>
@@ -63,6 +64,11 @@ void installWorkerSignals(int wake_fd);
 bool workerStopRequested();
 // The worker's own graceful stop: every serving thread leaves after its current request.
 void requestWorkerStop();
+// Whether the master gave this worker its turn to be recycled (kRecyclingTurnSignal).
+bool workerRecyclingTurnGiven();
+
+// The signal the master sends to a worker waiting for its turn to be recycled, when it gets it.
+inline constexpr int kRecyclingTurnSignal = SIGUSR1;
 
 // The signal the master sends to a stuck thread for its stack trace.
 inline constexpr int kStackDumpSignal = SIGUSR2;

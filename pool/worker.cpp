@@ -67,6 +67,7 @@ class WorkerProcess {
     serveThread(0);
     for (auto& thread : extra_threads) thread.join();
     if (failed_) return kExitSoftware;
+    if (recycle_code_.load() == kExitOk && workerRecyclingTurnGiven()) leaveOnTurn();
     return recycle_code_.load();
   }
 
@@ -231,6 +232,17 @@ class WorkerProcess {
     requestWorkerStop();
   }
 
+  // The master's signal ended the wait that mayLeave began: the worker stopped as for TERM, and
+  // exits with the reason it became due.
+  void leaveOnTurn() {
+    const int code = recycle_due_code_.load();
+    if (code == kExitOk) return;
+    recycle_code_.store(code);
+    log_.information("%s worker leaving to be recycled (%s) after %lu requests, on its turn",
+                     std::string(laneName(plan_.lane)), std::string(exitCodeMeaning(code)),
+                     static_cast<unsigned long>(slot_.requests.load()));
+  }
+
   // Why the worker must leave (its exit code), or kExitOk. Once due, due until it leaves: it may
   // have to wait for its turn (mayLeave).
   int recyclingDue(std::uint64_t served) {
@@ -253,11 +265,11 @@ class WorkerProcess {
   // One worker of a lane recycles at a time, so a lane never loses all its workers at once.
   // Turned away, the worker says since when it waits; the master then gives it the lock before
   // a worker that reached its limit later (a young replacement serving fast would win the race
-  // for a free lock again and again, and an old worker could stay past its limit for good).
+  // for a free lock again and again, and an old worker could stay past its limit for good), and
+  // tells it so by kRecyclingTurnSignal (leaveOnTurn).
   bool mayLeave() {
-    const pid_t self = ::getpid();
-    pid_t holder = 0;
-    if (counters_.recycling.compare_exchange_strong(holder, self) || holder == self) return true;
+    pid_t free = 0;
+    if (counters_.recycling.compare_exchange_strong(free, ::getpid())) return true;
     std::int64_t not_waiting = 0;
     slot_.recycle_waiting_since_ms.compare_exchange_strong(not_waiting, monotonicMillis());
     return false;

@@ -7,10 +7,14 @@
 #include <algorithm>
 #include <atomic>
 #include <iostream>
+#include <cstdlib>
+#include <string_view>
 #include <thread>
 
+#include "fastcgi_client.h"
 #include "integration_stack.h"
 #include "load_generator.h"
+#include "pool_status.h"
 #include "proc_info.h"
 #include "prometheus_text.h"
 #include "testapp_stack.h"
@@ -85,6 +89,80 @@ TEST(PoolRecycling, MaxRequestsRecyclesWorkersOneAtATimeWithoutAFailedRequest) {
   EXPECT_LE(recycled, kRequests / 5.0) << "a worker left before serving max_requests";
   EXPECT_EQ(restarts(stack, "crash"), 0.0);
   EXPECT_NE(stack.masterLog().find("recycled after max_requests"), std::string::npos);
+}
+
+// The pid of the test app worker that answered (every answer carries it); 0 without one.
+pid_t answeredBy(const FastcgiExchange& answer) {
+  constexpr std::string_view kKey = "\"pid\":";
+  const auto at = answer.received.find(kKey);
+  return at == std::string::npos ? 0 : static_cast<pid_t>(std::atol(answer.received.c_str() + at + kKey.size()));
+}
+
+// A worker that became due while another worker of its lane was leaving gets its turn once the
+// lane is fully staffed again, and takes it at once though idle. (Were it to wait for its next
+// request, it would hold the lane's turn while nginx sent its kept connections' requests to the
+// others, and they could not be recycled either.) The clients are FastCGI peers on the slow
+// socket, one thread per worker, so each kept connection stays with the worker that accepted it:
+// a new connection goes to the worker that is not busy.
+TEST(PoolRecycling, AWorkerWhoseTurnComesLeavesAtOnceThoughIdle) {
+  constexpr auto kAnswerDeadline = 10s;
+  auto options = testappOptions(TWINLANE_TESTAPP_BIN);
+  options.slow_processes = 2;
+  options.fast_routes = {"status", "metrics"};
+  options.slow_routes = {"pid", "sleep"};
+  options.slow_settings = {"max_requests: 3", "max_requests_jitter: 0"};
+  TwinlaneStack stack(options);
+  const auto request = [](const std::string& uri) { return fastcgiRequest(nginxParams("GET", uri), {}, true); };
+  const auto busy = [&](int workers) {
+    return waitFor([&] { return stack.poolStatus().lane("slow").busy == workers; }, 5s);
+  };
+
+  // Pins `to_first` and `also_to_first` to one worker and `to_second` to the other, two
+  // requests each.
+  FastcgiConnection to_first(stack.socketPath("slow"));
+  ASSERT_TRUE(to_first.send(request("/api/v1/test/sleep?ms=300")));
+  ASSERT_TRUE(busy(1));
+  FastcgiConnection to_second(stack.socketPath("slow"));
+  ASSERT_TRUE(to_second.send(request("/api/v1/test/pid")));
+  const pid_t second = answeredBy(to_second.readAnswer(kAnswerDeadline));
+  const pid_t first = answeredBy(to_first.readAnswer(kAnswerDeadline));
+  ASSERT_NE(first, 0);
+  ASSERT_NE(second, 0);
+  ASSERT_NE(first, second);
+  ASSERT_TRUE(to_second.send(request("/api/v1/test/sleep?ms=300")));  // the second's 2nd
+  ASSERT_TRUE(busy(1));
+  FastcgiConnection also_to_first(stack.socketPath("slow"));
+  ASSERT_TRUE(also_to_first.send(request("/api/v1/test/pid")));  // the first's 2nd
+  ASSERT_EQ(answeredBy(also_to_first.readAnswer(kAnswerDeadline)), first);
+  ASSERT_EQ(answeredBy(to_second.readAnswer(kAnswerDeadline)), second);
+
+  // The first's 3rd makes it due and it leaves, holding the lane's turn while it serves the
+  // 1 s sleep that waits on its other connection.
+  ASSERT_TRUE(to_first.send(request("/api/v1/test/sleep?ms=200")));
+  ASSERT_TRUE(busy(1));
+  ASSERT_TRUE(also_to_first.send(request("/api/v1/test/sleep?ms=1000")));
+  const std::string first_leaves = "[" + std::to_string(first) + "] twinlane.worker: slow worker leaving to be recycled";
+  ASSERT_TRUE(waitFor([&] { return stack.masterLog().find(first_leaves) != std::string::npos; }, 5s))
+      << stack.masterLog();
+  // Meanwhile the second's 3rd makes it due too: it must wait for its turn, and then nothing
+  // sends it another request.
+  ASSERT_TRUE(to_second.send(request("/api/v1/test/pid")));
+  const auto third = to_second.readAnswer(kAnswerDeadline);
+  ASSERT_EQ(answeredBy(third), second);
+  EXPECT_EQ(to_first.readAnswer(kAnswerDeadline).status(), 200);
+  EXPECT_EQ(also_to_first.readAnswer(kAnswerDeadline).status(), 200) << "the leaving worker dropped a waiting request";
+  ASSERT_FALSE(processGone(second)) << "the second worker left before the first's replacement was ready";
+
+  EXPECT_TRUE(waitFor([&] { return processGone(first) && processGone(second); }, 10s))
+      << "the idle worker whose turn came is still there:\n" << stack.masterLog();
+  EXPECT_TRUE(to_second.readAnswer(kAnswerDeadline).closed) << "its kept connection stayed open";
+  const std::string second_leaves = "[" + std::to_string(second) +
+                                    "] twinlane.worker: slow worker leaving to be recycled (recycled after "
+                                    "max_requests) after 3 requests, on its turn";
+  EXPECT_NE(stack.masterLog().find(second_leaves), std::string::npos) << stack.masterLog();
+  EXPECT_TRUE(waitFor([&] { return stack.poolStatus().lane("slow").ready(); }, 10s));
+  EXPECT_EQ(restarts(stack, "max_requests"), 2.0);
+  EXPECT_EQ(restarts(stack, "crash"), 0.0);
 }
 
 TEST(PoolRecycling, PrivateMemoryPastTheLimitRecyclesTheWorkerWithoutAFailedRequest) {
